@@ -1,0 +1,110 @@
+# headroom build. `make` builds build/headroom; `make test` runs every test;
+# `make test-asan` does the same under AddressSanitizer + UBSan in build/asan.
+# Dependencies come from scripts/install-deps.sh (Debian packages, plus
+# civetweb's Debian source package unpacked into .deps/).
+
+CC       ?= gcc
+BUILD    ?= build
+SAN      ?= 0
+OPT      ?= -O2
+PYTHON   ?= python3
+
+CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+CFLAGS   := $(CSTD) $(WARN) $(OPT) -g -fno-strict-aliasing
+LDLIBS   :=
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+CFLAGS   += $(SANFLAGS)
+LDFLAGS  += $(SANFLAGS)
+endif
+
+CIVETWEB_DIR   := .deps/civetweb
+CIVETWEB_FLAGS := -DOPENSSL_API_3_0 -DNO_SSL_DL -DUSE_IPV6 -DNO_CGI -DNO_FILES -DNO_CACHING \
+                  -I$(CIVETWEB_DIR)/include
+
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_REV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+PRED_SRC := $(wildcard predicates/*.c)
+PRED_OBJ := $(PRED_SRC:%.c=$(BUILD)/%.o)
+XT_SRC   := $(filter-out extender/main.c,$(wildcard extender/*.c))
+XT_OBJ   := $(XT_SRC:%.c=$(BUILD)/%.o)
+XT_LIBS  := -lcjson -lyaml -lcurl -lssl -lcrypto -lpthread -lm
+
+UNIT_PRED_SRC := $(wildcard tests/predicates/test_*.c)
+UNIT_XT_SRC   := $(wildcard tests/extender/test_*.c)
+UNIT_PRED_BIN := $(UNIT_PRED_SRC:tests/predicates/%.c=$(BUILD)/tests/%)
+UNIT_XT_BIN   := $(UNIT_XT_SRC:tests/extender/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT  := $(BUILD)/tests/support.o
+
+.PHONY: all deps run test test-asan unit lint format clean certs bench fuzz
+all: $(BUILD)/headroom
+
+# A fresh clone installs what it needs on first build (Debian packages and
+# civetweb's source); the stamp is written by install-deps.sh.
+DEPS_STAMP := .deps/installed.stamp
+deps $(DEPS_STAMP):
+	scripts/install-deps.sh
+
+$(CIVETWEB_DIR)/src/civetweb.c: | $(DEPS_STAMP)
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -Ipredicates -Iextender -I$(CIVETWEB_DIR)/include \
+		-DHR_VERSION='"$(VERSION)"' -DHR_GIT_REV='"$(GIT_REV)"' -c $< -o $@
+
+# civetweb is third-party code compiled as-is: its own flags, no -Werror-worthy warnings.
+$(BUILD)/civetweb.o: $(CIVETWEB_DIR)/src/civetweb.c
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) -g $(if $(filter 1,$(SAN)),$(SANFLAGS)) $(CIVETWEB_FLAGS) -w -c $< -o $@
+
+$(BUILD)/libhrpred.a: $(PRED_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libxt.a: $(XT_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/headroom: $(BUILD)/extender/main.o $(BUILD)/libxt.a $(BUILD)/libhrpred.a $(BUILD)/civetweb.o
+	$(CC) $(LDFLAGS) $^ $(XT_LIBS) -o $@
+
+# predicates/ tests link only the pure library, cJSON and cmocka: that proves it is pure.
+$(BUILD)/tests/test_%: tests/predicates/test_%.c $(TEST_SUPPORT) $(BUILD)/libhrpred.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ipredicates -Itests $^ -lcjson -lcmocka -o $@
+
+$(BUILD)/tests/test_%: tests/extender/test_%.c $(TEST_SUPPORT) $(BUILD)/libxt.a $(BUILD)/libhrpred.a $(BUILD)/civetweb.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ipredicates -Iextender -Itests -I$(CIVETWEB_DIR)/include $^ \
+		$(XT_LIBS) -lcmocka -o $@
+
+$(TEST_SUPPORT): tests/support.c tests/support.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ipredicates -Itests -c $< -o $@
+
+unit: $(UNIT_PRED_BIN) $(UNIT_XT_BIN)
+
+test: $(BUILD)/headroom unit
+	$(PYTHON) tests/run.py --build $(BUILD)
+
+test-asan:
+	$(MAKE) test SAN=1 BUILD=build/asan OPT=-O1
+
+certs:
+	certs/make-certs.sh
+
+run: $(BUILD)/headroom
+	scripts/run-dev.sh $(BUILD)/headroom
+
+format:
+	clang-format -i predicates/*.[ch] extender/*.[ch] tests/*.[ch] tests/*/*.c
+
+lint: $(BUILD)/libhrpred.a
+	scripts/lint.sh $(BUILD)/libhrpred.a
+
+clean:
+	rm -rf build
+
+-include $(PRED_OBJ:.o=.d) $(XT_OBJ:.o=.d) $(BUILD)/extender/main.d

@@ -1,0 +1,22 @@
+/* str.c: string view helpers. */
+#include "str.h"
+
+int hr_str_cmp(struct hr_str a, struct hr_str b)
+{
+	size_t n = a.n < b.n ? a.n : b.n;
+	int c = n ? memcmp(a.p, b.p, n) : 0;
+	if (c != 0)
+		return c;
+	return (a.n > b.n) - (a.n < b.n);
+}
+
+bool hr_str_contains(struct hr_str s, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i + n <= s.n; i++)
+		if (memcmp(s.p + i, needle, n) == 0)
+			return true;
+	return false;
+}
