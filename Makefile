@@ -73,7 +73,7 @@ $(BUILD)/headroom: $(BUILD)/extender/main.o $(BUILD)/libxt.a $(BUILD)/libhrpred.
 # predicates/ tests link only the pure library, cJSON and cmocka: that proves it is pure.
 $(BUILD)/tests/test_%: tests/predicates/test_%.c $(TEST_SUPPORT) $(BUILD)/libhrpred.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ipredicates -Itests $^ -lcjson -lcmocka -o $@
+	$(CC) $(CFLAGS) -Ipredicates -Itests $^ -lcjson -lcmocka -lm -o $@
 
 $(BUILD)/tests/test_%: tests/extender/test_%.c $(TEST_SUPPORT) $(BUILD)/libxt.a $(BUILD)/libhrpred.a $(BUILD)/civetweb.o
 	@mkdir -p $(dir $@)

@@ -1,0 +1,195 @@
+/* filter_spread.c: PodTopologySpread Filter for DoNotSchedule constraints
+ * (P/podtopologyspread/filtering.go, common.go; spec/predicates.md §2.8).
+ *
+ * PreFilter counts, per constraint, the matching pods in every eligible
+ * topology domain; Filter compares a node's domain count (+1 if the pod
+ * matches its own selector) with the global minimum plus maxSkew. */
+#include "filter_coupled.h"
+
+#include "selector.h"
+#include "tpmap.h"
+
+struct spread_constraint {
+	const struct hr_spread_constraint *c;
+	struct hr_label_selector selector; /* labelSelector AND matchLabelKeys */
+	bool count_nothing; /* empty or nil selector: counts are 0 (1.34 quirk) */
+	bool self_match;    /* does the incoming pod match the selector? */
+	struct hr_tpmap counts; /* (topologyKey, value) -> matching pods */
+	int64_t min;            /* minimum count over domains */
+};
+
+struct hr_spread_state {
+	struct spread_constraint *cs;
+	size_t n;
+	bool *eligible; /* [node * n + i]: node counts for constraint i */
+};
+
+/* labelSelector AND (key = pod's value) for each matchLabelKeys key the pod has. */
+static bool effective_selector(const struct hr_spread_constraint *c, const struct hr_pod *pod,
+			       struct hr_arena *arena, struct hr_label_selector *out)
+{
+	*out = c->selector;
+	if (!c->selector.present || c->n_match_label_keys == 0)
+		return true;
+	struct hr_requirement *reqs =
+		hr_arena_calloc(arena, c->selector.n_reqs + c->n_match_label_keys, sizeof(*reqs));
+	if (!reqs)
+		return false;
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_match_label_keys; i++) {
+		const struct hr_str *v = hr_labels_get(pod->labels, c->match_label_keys[i]);
+		if (v)
+			reqs[n++] = (struct hr_requirement){.key = c->match_label_keys[i],
+							    .op = HR_OP_EQUALS,
+							    .values = v,
+							    .n_values = 1};
+	}
+	for (size_t i = 0; i < c->selector.n_reqs; i++)
+		reqs[n++] = c->selector.reqs[i];
+	out->reqs = reqs;
+	out->n_reqs = n;
+	return true;
+}
+
+static bool node_has_all_keys(const struct hr_spread_state *s, const struct hr_node *node)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!hr_labels_get(node->labels, s->cs[i].c->topology_key))
+			return false;
+	return true;
+}
+
+/* Node inclusion policies (matchNodeInclusionPolicies). */
+static bool node_included(const struct hr_spread_constraint *c, const struct hr_pod *pod,
+			  const struct hr_node *node)
+{
+	if (c->node_affinity_policy == HR_POLICY_HONOR && !hr_pod_matches_node_affinity(pod, node))
+		return false;
+	if (c->node_taints_policy == HR_POLICY_HONOR &&
+	    hr_first_untolerated_taint(node->taints, node->n_taints, pod->tolerations,
+				       pod->n_tolerations))
+		return false;
+	return true;
+}
+
+static int64_t count_matching(const struct spread_constraint *sc, const struct hr_node_info *info,
+			      struct hr_str ns)
+{
+	if (sc->count_nothing)
+		return 0;
+	int64_t count = 0;
+	for (size_t i = 0; i < info->n_pods; i++) {
+		const struct hr_pod *p = info->pods[i];
+		if (p->terminating || !hr_str_eq(p->namespace, ns))
+			continue;
+		if (hr_label_selector_matches(&sc->selector, p->labels))
+			count++;
+	}
+	return count;
+}
+
+static void update_min(struct spread_constraint *sc)
+{
+	int64_t min = INT64_MAX;
+	for (size_t i = 0; i < sc->counts.cap; i++)
+		if (sc->counts.slots[i].used && sc->counts.slots[i].count < min)
+			min = sc->counts.slots[i].count;
+	sc->min = min;
+}
+
+enum hr_code hr_spread_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
+{
+	const struct hr_pod *pod = ctx->pod;
+	const struct hr_snapshot *snap = ctx->snap;
+	size_t n = 0;
+	for (size_t i = 0; i < pod->n_spread; i++)
+		n += pod->spread[i].when == HR_DO_NOT_SCHEDULE;
+	if (n == 0)
+		return HR_OK; /* Skip: system default constraints are ScheduleAnyway */
+	struct hr_spread_state *s = hr_arena_calloc(ctx->arena, 1, sizeof(*s));
+	if (s)
+		s->cs = hr_arena_calloc(ctx->arena, n, sizeof(*s->cs));
+	if (s && s->cs)
+		s->eligible = hr_arena_calloc(ctx->arena, snap->n_nodes * n + 1, sizeof(bool));
+	if (!s || !s->cs || !s->eligible)
+		return hr_err_set(err, HR_ENOMEM, NULL, "out of memory in PodTopologySpread");
+	for (size_t i = 0; i < pod->n_spread; i++) {
+		const struct hr_spread_constraint *c = &pod->spread[i];
+		if (c->when != HR_DO_NOT_SCHEDULE)
+			continue;
+		struct spread_constraint *sc = &s->cs[s->n++];
+		sc->c = c;
+		if (!effective_selector(c, pod, ctx->arena, &sc->selector))
+			return hr_err_set(err, HR_ENOMEM, NULL, "out of memory in PodTopologySpread");
+		sc->count_nothing = !sc->selector.present || sc->selector.n_reqs == 0;
+		sc->self_match = hr_label_selector_matches(&sc->selector, pod->labels);
+		hr_tpmap_init(&sc->counts, ctx->arena);
+	}
+	for (size_t k = 0; k < snap->n_nodes; k++) {
+		const struct hr_node_info *info = &snap->nodes[k];
+		if (!node_has_all_keys(s, info->node))
+			continue;
+		for (size_t i = 0; i < s->n; i++) {
+			struct spread_constraint *sc = &s->cs[i];
+			if (!node_included(sc->c, pod, info->node))
+				continue;
+			s->eligible[k * s->n + i] = true;
+			const struct hr_str *v = hr_labels_get(info->node->labels, sc->c->topology_key);
+			hr_tpmap_add(&sc->counts, sc->c->topology_key, *v,
+				     count_matching(sc, info, pod->namespace));
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->cs[i].counts.oom)
+			return hr_err_set(err, HR_ENOMEM, NULL, "out of memory in PodTopologySpread");
+		update_min(&s->cs[i]);
+	}
+	ctx->spread = s;
+	return HR_OK;
+}
+
+bool hr_spread_filter(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
+		      struct hr_node_status *out)
+{
+	const struct hr_spread_state *s = ctx->spread;
+	if (!s)
+		return true;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct spread_constraint *sc = &s->cs[i];
+		const struct hr_str *v = hr_labels_get(info->node->labels, sc->c->topology_key);
+		if (!v) {
+			out->code = HR_STATUS_UNRESOLVABLE;
+			out->plugin = HR_PLUGIN_POD_TOPOLOGY_SPREAD;
+			out->reasons = 1u << HR_R_SPREAD_MISSING_LABEL;
+			return false;
+		}
+		/* fewer eligible domains than minDomains: the global minimum is 0 */
+		int64_t min = sc->counts.entries < (size_t)sc->c->min_domains ? 0 : sc->min;
+		int64_t skew = hr_tpmap_get(&sc->counts, sc->c->topology_key, *v) +
+			       (sc->self_match ? 1 : 0) - min;
+		if (skew > sc->c->max_skew) {
+			out->code = HR_STATUS_UNSCHEDULABLE;
+			out->plugin = HR_PLUGIN_POD_TOPOLOGY_SPREAD;
+			out->reasons = 1u << HR_R_SPREAD;
+			return false;
+		}
+	}
+	return true;
+}
+
+void hr_spread_assume(struct hr_filter_ctx *ctx, size_t index)
+{
+	struct hr_spread_state *s = ctx->spread;
+	if (!s)
+		return;
+	const struct hr_node *node = ctx->snap->nodes[index].node;
+	for (size_t i = 0; i < s->n; i++) {
+		struct spread_constraint *sc = &s->cs[i];
+		/* the copy counts like an existing pod: same namespace, own labels */
+		if (!s->eligible[index * s->n + i] || sc->count_nothing || !sc->self_match)
+			continue;
+		const struct hr_str *v = hr_labels_get(node->labels, sc->c->topology_key);
+		hr_tpmap_add(&sc->counts, sc->c->topology_key, *v, 1);
+		update_min(sc);
+	}
+}

@@ -1,0 +1,433 @@
+/* snapshot.c: building the immutable cluster snapshot. */
+#include "snapshot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "jsonget.h"
+#include "request.h"
+
+void hr_snap_builder_init(struct hr_snap_builder *b, struct hr_arena *arena, struct hr_err *err)
+{
+	memset(b, 0, sizeof(*b));
+	b->arena = arena;
+	b->err = err;
+	hr_intern_init(&b->intern, arena);
+	hr_decoder_init(&b->dec, arena, &b->intern, err);
+	b->resource_version = HR_STR_LIT("");
+}
+
+static enum hr_code oom(struct hr_snap_builder *b)
+{
+	return hr_err_set(b->err, HR_ENOMEM, NULL, "out of memory building the snapshot");
+}
+
+/* Appends a pointer to one of the builder's growable arrays. */
+static enum hr_code push_ptr(struct hr_snap_builder *b, void *array_ptr, size_t *n, size_t *cap,
+			     const void *item)
+{
+	const void ***arr = array_ptr;
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		const void **grown = hr_arena_grow(b->arena, *arr, *n, ncap, sizeof(void *));
+		if (!grown)
+			return oom(b);
+		*arr = grown;
+		*cap = ncap;
+	}
+	(*arr)[(*n)++] = item;
+	return HR_OK;
+}
+
+enum hr_code hr_snap_builder_add_node(struct hr_snap_builder *b, const struct hr_node *node)
+{
+	return push_ptr(b, &b->nodes, &b->n_nodes, &b->cap_nodes, node);
+}
+
+enum hr_code hr_snap_builder_add_pod(struct hr_snap_builder *b, struct hr_pod *pod)
+{
+	enum hr_code rc = hr_pod_finalize(pod, b->arena, b->err);
+	if (rc != HR_OK)
+		return rc;
+	return push_ptr(b, &b->pods, &b->n_pods, &b->cap_pods, pod);
+}
+
+enum hr_code hr_snap_builder_add_namespace(struct hr_snap_builder *b,
+					   const struct hr_namespace *ns)
+{
+	return push_ptr(b, &b->namespaces, &b->n_namespaces, &b->cap_namespaces, ns);
+}
+
+void hr_snap_builder_set_resource_version(struct hr_snap_builder *b, struct hr_str rv)
+{
+	struct hr_str copy = hr_arena_strdup(b->arena, rv);
+	if (copy.p)
+		b->resource_version = copy;
+}
+
+/* Decodes obj as `kind` into a freshly allocated model object and adds it. */
+static enum hr_code add_kind(struct hr_snap_builder *b, const cJSON *obj, struct hr_str kind)
+{
+	enum hr_code rc;
+	if (hr_str_eq_c(kind, "Node")) {
+		struct hr_node *n = hr_arena_alloc(b->arena, sizeof(*n));
+		if (!n)
+			return oom(b);
+		if ((rc = hr_decode_node(&b->dec, obj, n)) != HR_OK)
+			return rc;
+		return hr_snap_builder_add_node(b, n);
+	}
+	if (hr_str_eq_c(kind, "Pod")) {
+		struct hr_pod *p = hr_arena_alloc(b->arena, sizeof(*p));
+		if (!p)
+			return oom(b);
+		if ((rc = hr_decode_pod(&b->dec, obj, p)) != HR_OK)
+			return rc;
+		if ((rc = hr_snap_builder_add_pod(b, p)) != HR_OK)
+			return rc;
+		hr_pod_compact(p);
+		return HR_OK;
+	}
+	if (hr_str_eq_c(kind, "Namespace")) {
+		struct hr_namespace *ns = hr_arena_alloc(b->arena, sizeof(*ns));
+		if (!ns)
+			return oom(b);
+		if ((rc = hr_decode_namespace(&b->dec, obj, ns)) != HR_OK)
+			return rc;
+		return hr_snap_builder_add_namespace(b, ns);
+	}
+	if (hr_str_eq_c(kind, "LimitRange")) {
+		struct hr_limit_range *lr = hr_arena_alloc(b->arena, sizeof(*lr));
+		if (!lr)
+			return oom(b);
+		if ((rc = hr_decode_limit_range(&b->dec, obj, lr)) != HR_OK)
+			return rc;
+		return push_ptr(b, &b->limit_ranges, &b->n_limit_ranges, &b->cap_limit_ranges, lr);
+	}
+	if (hr_str_eq_c(kind, "RuntimeClass")) {
+		struct hr_runtime_class *rcl = hr_arena_alloc(b->arena, sizeof(*rcl));
+		if (!rcl)
+			return oom(b);
+		if ((rc = hr_decode_runtime_class(&b->dec, obj, rcl)) != HR_OK)
+			return rc;
+		return push_ptr(b, &b->runtime_classes, &b->n_runtime_classes,
+				&b->cap_runtime_classes, rcl);
+	}
+	b->stats.objects_skipped++;
+	return HR_OK;
+}
+
+enum hr_code hr_snap_builder_add_json(struct hr_snap_builder *b, const cJSON *obj,
+				      const char *kind_hint, const char *where)
+{
+	hr_path_init(&b->dec.path);
+	if (where)
+		hr_path_push_key(&b->dec.path, where);
+	if (!cJSON_IsObject(obj))
+		return hr_err_at(b->err, HR_EINVAL, &b->dec.path, "must be a JSON object, got %s",
+				 hr_cj_type_name(obj));
+	struct hr_str kind = HR_STR_NULL;
+	enum hr_code rc = hr_cj_string(obj, "kind", &kind, &b->dec.path, b->err);
+	if (rc != HR_OK)
+		return rc;
+	if (kind.n == 0)
+		kind = hr_str_c(kind_hint);
+	if (kind.n == 0)
+		return hr_err_at(b->err, HR_EINVAL, &b->dec.path, "object has no \"kind\"");
+	return add_kind(b, obj, kind);
+}
+
+/* "NodeList" -> "Node"; "List" -> "" (items carry their own kind). */
+static void item_kind_of_list(struct hr_str list_kind, char *out, size_t out_size)
+{
+	out[0] = '\0';
+	if (list_kind.n > 4 && list_kind.n - 4 < out_size &&
+	    memcmp(list_kind.p + list_kind.n - 4, "List", 4) == 0) {
+		memcpy(out, list_kind.p, list_kind.n - 4);
+		out[list_kind.n - 4] = '\0';
+	}
+}
+
+enum hr_code hr_snap_builder_add_document(struct hr_snap_builder *b, const cJSON *doc)
+{
+	if (!cJSON_IsObject(doc))
+		return hr_err_set(b->err, HR_EINVAL, NULL,
+				  "cluster document must be a JSON object (a v1 List), got %s",
+				  hr_cj_type_name(doc));
+	const cJSON *items = hr_cj_member(doc, "items");
+	const cJSON *kind = hr_cj_member(doc, "kind");
+	struct hr_str kind_s = cJSON_IsString(kind) ? hr_cj_view(kind) : HR_STR_NULL;
+	if (!items) {
+		if (kind_s.n > 4 && hr_str_has_prefix((struct hr_str){kind_s.p + kind_s.n - 4, 4},
+						      "List"))
+			return HR_OK; /* an empty list */
+		return hr_snap_builder_add_json(b, doc, NULL, NULL);
+	}
+	if (!cJSON_IsArray(items))
+		return hr_err_set(b->err, HR_EINVAL, "items", "must be an array, got %s",
+				  hr_cj_type_name(items));
+	const cJSON *rv = hr_cj_member(hr_cj_member(doc, "metadata"), "resourceVersion");
+	if (cJSON_IsString(rv))
+		hr_snap_builder_set_resource_version(b, hr_cj_view(rv));
+	char hint[64];
+	item_kind_of_list(kind_s, hint, sizeof(hint));
+	size_t i = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, items)
+	{
+		char where[32];
+		snprintf(where, sizeof(where), "items[%zu]", i++);
+		enum hr_code rc = hr_snap_builder_add_json(b, it, hint, where);
+		if (rc != HR_OK)
+			return rc;
+	}
+	return HR_OK;
+}
+
+/* ---- finishing ------------------------------------------------------------ */
+
+static int node_ptr_cmp(const void *a, const void *b)
+{
+	const struct hr_node *x = *(const struct hr_node *const *)a;
+	const struct hr_node *y = *(const struct hr_node *const *)b;
+	return hr_str_cmp(x->name, y->name);
+}
+
+static int ns_ptr_cmp(const void *a, const void *b)
+{
+	const struct hr_namespace *x = *(const struct hr_namespace *const *)a;
+	const struct hr_namespace *y = *(const struct hr_namespace *const *)b;
+	return hr_str_cmp(x->name, y->name);
+}
+
+static const struct hr_node_info *find_info(const struct hr_node_info *nodes, size_t n,
+					    struct hr_str name)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = hr_str_cmp(nodes[mid].node->name, name);
+		if (c == 0)
+			return &nodes[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct hr_node_info *hr_snap_find_node(const struct hr_snapshot *s, struct hr_str name)
+{
+	return find_info(s->nodes, s->n_nodes, name);
+}
+
+const struct hr_namespace *hr_snap_find_namespace(const struct hr_snapshot *s, struct hr_str name)
+{
+	size_t lo = 0, hi = s->n_namespaces;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = hr_str_cmp(s->namespaces[mid].name, name);
+		if (c == 0)
+			return &s->namespaces[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Adds a pod's scalar requests into a node's scalar list (kept sorted). */
+static enum hr_code add_scalars(struct hr_snap_builder *b, struct hr_resources *acc,
+				size_t *cap, const struct hr_resources *r)
+{
+	for (size_t i = 0; i < r->n_scalars; i++) {
+		struct hr_scalar *sc = (struct hr_scalar *)acc->scalars;
+		size_t k = 0;
+		while (k < acc->n_scalars && hr_str_cmp(sc[k].name, r->scalars[i].name) < 0)
+			k++;
+		if (k < acc->n_scalars && hr_str_eq(sc[k].name, r->scalars[i].name)) {
+			if (__builtin_add_overflow(sc[k].value, r->scalars[i].value, &sc[k].value))
+				return hr_err_set(b->err, HR_ERANGE, NULL,
+						  "requested %.*s on a node overflows int64",
+						  (int)r->scalars[i].name.n, r->scalars[i].name.p);
+			continue;
+		}
+		if (acc->n_scalars == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 4;
+			sc = hr_arena_grow(b->arena, sc, acc->n_scalars, ncap, sizeof(*sc));
+			if (!sc)
+				return oom(b);
+			*cap = ncap;
+		}
+		memmove(&sc[k + 1], &sc[k], (acc->n_scalars - k) * sizeof(*sc));
+		sc[k] = r->scalars[i];
+		acc->scalars = sc;
+		acc->n_scalars++;
+	}
+	return HR_OK;
+}
+
+static enum hr_code add_pod_to_info(struct hr_snap_builder *b, struct hr_node_info *info,
+				    size_t *scalar_cap, const struct hr_pod *p)
+{
+	struct hr_resources *acc = &info->requested;
+	if (__builtin_add_overflow(acc->cpu_milli, p->request.cpu_milli, &acc->cpu_milli) ||
+	    __builtin_add_overflow(acc->mem_bytes, p->request.mem_bytes, &acc->mem_bytes) ||
+	    __builtin_add_overflow(acc->eph_bytes, p->request.eph_bytes, &acc->eph_bytes) ||
+	    __builtin_add_overflow(info->nonzero_cpu_milli, p->nonzero_cpu_milli,
+				   &info->nonzero_cpu_milli) ||
+	    __builtin_add_overflow(info->nonzero_mem_bytes, p->nonzero_mem_bytes,
+				   &info->nonzero_mem_bytes))
+		return hr_err_set(b->err, HR_ERANGE, NULL,
+				  "requests of the pods on node %.*s overflow int64",
+				  (int)info->node->name.n, info->node->name.p);
+	return add_scalars(b, acc, scalar_cap, &p->request);
+}
+
+/* Which builder pods count on a node: bound, not terminal, known node. */
+static const struct hr_node_info *pod_target(struct hr_snap_builder *b, const struct hr_pod *p,
+					     const struct hr_node_info *infos, size_t n_infos)
+{
+	if (p->node_name.n == 0) {
+		b->stats.pods_unbound++;
+		return NULL;
+	}
+	if (hr_pod_is_terminal(p)) {
+		b->stats.pods_terminal++;
+		return NULL;
+	}
+	const struct hr_node_info *info = find_info(infos, n_infos, p->node_name);
+	if (!info)
+		b->stats.pods_unknown_node++;
+	return info;
+}
+
+static enum hr_code build_nodes(struct hr_snap_builder *b, struct hr_snapshot *s)
+{
+	qsort(b->nodes, b->n_nodes, sizeof(*b->nodes), node_ptr_cmp);
+	struct hr_node_info *infos = hr_arena_calloc(b->arena, b->n_nodes + 1, sizeof(*infos));
+	if (!infos)
+		return oom(b);
+	size_t n = 0;
+	for (size_t i = 0; i < b->n_nodes; i++) {
+		if (n > 0 && hr_str_eq(infos[n - 1].node->name, b->nodes[i]->name)) {
+			b->stats.nodes_duplicate++;
+			infos[n - 1].node = b->nodes[i]; /* the later object wins */
+			continue;
+		}
+		infos[n].node = b->nodes[i];
+		infos[n].index = n;
+		n++;
+	}
+	s->nodes = infos;
+	s->n_nodes = n;
+	return HR_OK;
+}
+
+/* Places every counted pod on its node: pods grouped per node, aggregates summed. */
+static enum hr_code build_pods(struct hr_snap_builder *b, struct hr_snapshot *s)
+{
+	struct hr_node_info *infos = (struct hr_node_info *)s->nodes;
+	size_t *counts = hr_arena_calloc(b->arena, s->n_nodes + 1, sizeof(*counts));
+	size_t *ports = hr_arena_calloc(b->arena, s->n_nodes + 1, sizeof(*ports));
+	size_t *scalar_caps = hr_arena_calloc(b->arena, s->n_nodes + 1, sizeof(*scalar_caps));
+	const struct hr_node_info **target = hr_arena_calloc(b->arena, b->n_pods + 1,
+							     sizeof(*target));
+	if (!counts || !ports || !scalar_caps || !target)
+		return oom(b);
+	size_t total = 0;
+	for (size_t i = 0; i < b->n_pods; i++) {
+		target[i] = pod_target(b, b->pods[i], s->nodes, s->n_nodes);
+		if (!target[i])
+			continue;
+		counts[target[i]->index]++;
+		ports[target[i]->index] += b->pods[i]->n_host_ports;
+		total++;
+	}
+	const struct hr_pod **pods = hr_arena_calloc(b->arena, total + 1, sizeof(*pods));
+	if (!pods)
+		return oom(b);
+	size_t offset = 0;
+	for (size_t k = 0; k < s->n_nodes; k++) {
+		infos[k].pods = pods + offset;
+		offset += counts[k];
+		struct hr_host_port *pv = hr_arena_calloc(b->arena, ports[k] + 1, sizeof(*pv));
+		if (!pv)
+			return oom(b);
+		infos[k].ports = pv;
+	}
+	for (size_t i = 0; i < b->n_pods; i++) {
+		if (!target[i])
+			continue;
+		struct hr_node_info *info = &infos[target[i]->index];
+		const struct hr_pod *p = b->pods[i];
+		((const struct hr_pod **)info->pods)[info->n_pods++] = p;
+		struct hr_host_port *pv = (struct hr_host_port *)info->ports;
+		for (size_t j = 0; j < p->n_host_ports; j++)
+			pv[info->n_ports++] = p->host_ports[j];
+		enum hr_code rc = add_pod_to_info(b, info, &scalar_caps[info->index], p);
+		if (rc != HR_OK)
+			return rc;
+	}
+	s->pods = pods;
+	s->n_pods = total;
+	return HR_OK;
+}
+
+static enum hr_code build_lists(struct hr_snap_builder *b, struct hr_snapshot *s)
+{
+	qsort(b->namespaces, b->n_namespaces, sizeof(*b->namespaces), ns_ptr_cmp);
+	struct hr_namespace *ns = hr_arena_calloc(b->arena, b->n_namespaces + 1, sizeof(*ns));
+	struct hr_limit_range *lr =
+		hr_arena_calloc(b->arena, b->n_limit_ranges + 1, sizeof(*lr));
+	struct hr_runtime_class *rcl =
+		hr_arena_calloc(b->arena, b->n_runtime_classes + 1, sizeof(*rcl));
+	if (!ns || !lr || !rcl)
+		return oom(b);
+	size_t n = 0;
+	for (size_t i = 0; i < b->n_namespaces; i++) {
+		if (n > 0 && hr_str_eq(ns[n - 1].name, b->namespaces[i]->name))
+			n--; /* duplicate: the later one wins */
+		ns[n++] = *b->namespaces[i];
+	}
+	for (size_t i = 0; i < b->n_limit_ranges; i++)
+		lr[i] = *b->limit_ranges[i];
+	for (size_t i = 0; i < b->n_runtime_classes; i++)
+		rcl[i] = *b->runtime_classes[i];
+	s->namespaces = ns;
+	s->n_namespaces = n;
+	s->limit_ranges = lr;
+	s->n_limit_ranges = b->n_limit_ranges;
+	s->runtime_classes = rcl;
+	s->n_runtime_classes = b->n_runtime_classes;
+	return HR_OK;
+}
+
+enum hr_code hr_snap_builder_finish(struct hr_snap_builder *b, const struct hr_snapshot **out)
+{
+	struct hr_snapshot *s = hr_arena_calloc(b->arena, 1, sizeof(*s));
+	if (!s)
+		return oom(b);
+	enum hr_code rc;
+	b->stats.pods_total = b->n_pods;
+	if ((rc = build_nodes(b, s)) != HR_OK || (rc = build_pods(b, s)) != HR_OK ||
+	    (rc = build_lists(b, s)) != HR_OK)
+		return rc;
+	s->stats = b->stats;
+	s->resource_version = b->resource_version;
+	*out = s;
+	return HR_OK;
+}
+
+enum hr_code hr_snapshot_from_json(const cJSON *doc, struct hr_arena *arena,
+				   const struct hr_snapshot **out, struct hr_err *err)
+{
+	struct hr_snap_builder b;
+	hr_snap_builder_init(&b, arena, err);
+	enum hr_code rc = hr_snap_builder_add_document(&b, doc);
+	if (rc != HR_OK)
+		return rc;
+	return hr_snap_builder_finish(&b, out);
+}

@@ -1,0 +1,145 @@
+/* workload.c: finding the pod (template) in a capacity request. */
+#include "workload.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonget.h"
+
+static const char *const template_kinds[] = {"Deployment", "ReplicaSet", "StatefulSet",
+					     "ReplicationController", "Job"};
+
+static void copy_name(const cJSON *obj, char *dst, size_t size)
+{
+	const cJSON *name = hr_cj_member(hr_cj_member(obj, "metadata"), "name");
+	snprintf(dst, size, "%s", cJSON_IsString(name) ? name->valuestring : "");
+}
+
+/* spec.template of a workload, or spec.jobTemplate.spec.template of a CronJob. */
+static const cJSON *find_template(const cJSON *doc, const char *kind, struct hr_err *err)
+{
+	bool cron = strcmp(kind, "CronJob") == 0;
+	const cJSON *spec = hr_cj_member(doc, "spec");
+	if (cron)
+		spec = hr_cj_member(hr_cj_member(spec, "jobTemplate"), "spec");
+	const cJSON *tmpl = hr_cj_member(spec, "template");
+	if (!cJSON_IsObject(tmpl)) {
+		hr_err_set(err, HR_EINVAL, cron ? "spec.jobTemplate.spec.template" : "spec.template",
+			   "a %s needs a pod template object", kind);
+		return NULL;
+	}
+	return tmpl;
+}
+
+/* {"metadata": template.metadata (+namespace), "spec": template.spec} */
+static cJSON *pod_from_template(const cJSON *doc, const cJSON *tmpl)
+{
+	cJSON *pod = cJSON_CreateObject();
+	cJSON *meta = cJSON_CreateObject();
+	if (!pod || !meta)
+		goto out_fail;
+	cJSON_AddItemToObject(pod, "metadata", meta);
+	const cJSON *tmeta = hr_cj_member(tmpl, "metadata"), *it;
+	cJSON_ArrayForEach(it, tmeta)
+	{
+		if (strcmp(it->string, "namespace") != 0)
+			cJSON_AddItemReferenceToObject(meta, it->string, (cJSON *)it);
+	}
+	const cJSON *ns = hr_cj_member(hr_cj_member(doc, "metadata"), "namespace");
+	if (cJSON_IsString(ns))
+		cJSON_AddItemReferenceToObject(meta, "namespace", (cJSON *)ns);
+	const cJSON *spec = hr_cj_member(tmpl, "spec");
+	if (spec)
+		cJSON_AddItemReferenceToObject(pod, "spec", (cJSON *)spec);
+	return pod;
+out_fail:
+	cJSON_Delete(pod);
+	cJSON_Delete(meta);
+	return NULL;
+}
+
+static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, struct hr_err *err)
+{
+	const cJSON *kind = hr_cj_member(doc, "kind");
+	const char *k = cJSON_IsString(kind) ? kind->valuestring : "";
+	if (!cJSON_IsObject(doc))
+		return hr_err_set(err, HR_EINVAL, NULL, "expected a Pod or workload object, got %s",
+				  hr_cj_type_name(doc));
+	/* a bare object with a spec.containers list is a pod even without kind */
+	bool pod_like = k[0] == '\0' && hr_cj_member(hr_cj_member(doc, "spec"), "containers");
+	snprintf(out->kind, sizeof(out->kind), "%s", pod_like ? "Pod" : k);
+	copy_name(doc, out->name, sizeof(out->name));
+	if (pod_like || strcmp(k, "Pod") == 0) {
+		out->pod = cJSON_CreateObjectReference(doc);
+		return out->pod ? HR_OK : hr_err_set(err, HR_ENOMEM, NULL, "out of memory");
+	}
+	bool known = strcmp(k, "CronJob") == 0;
+	for (size_t i = 0; i < sizeof(template_kinds) / sizeof(template_kinds[0]); i++)
+		known |= strcmp(k, template_kinds[i]) == 0;
+	if (!known) {
+		if (k[0] == '\0')
+			return hr_err_set(err, HR_EINVAL, "kind",
+					  "missing: expected Pod, Deployment, ReplicaSet, StatefulSet, "
+					  "ReplicationController, Job or CronJob");
+		return hr_err_set(err, HR_EINVAL, "kind",
+				  "\"%.40s\" has no pod template headroom can use (expected Pod, "
+				  "Deployment, ReplicaSet, StatefulSet, ReplicationController, Job "
+				  "or CronJob)",
+				  k);
+	}
+	const cJSON *tmpl = find_template(doc, k, err);
+	if (!tmpl)
+		return HR_EINVAL;
+	const cJSON *replicas = hr_cj_member(hr_cj_member(doc, "spec"), "replicas");
+	if (cJSON_IsNumber(replicas) && strcmp(k, "Job") != 0) {
+		out->has_replicas = true;
+		out->replicas = (int64_t)replicas->valuedouble;
+	}
+	out->pod = pod_from_template(doc, tmpl);
+	return out->pod ? HR_OK : hr_err_set(err, HR_ENOMEM, NULL, "out of memory");
+}
+
+static enum hr_code envelope_int(const cJSON *doc, const char *key, int64_t *out, bool *found,
+				 struct hr_err *err)
+{
+	struct hr_path path;
+	hr_path_init(&path);
+	return hr_cj_int(doc, key, 0, 100000000, out, found, &path, err);
+}
+
+enum hr_code hr_workload_resolve(const cJSON *doc, struct hr_workload *out, struct hr_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject(doc))
+		return hr_err_set(err, HR_EINVAL, NULL, "expected a JSON object, got %s",
+				  hr_cj_type_name(doc));
+	const cJSON *tmpl = hr_cj_member(doc, "template");
+	if (!tmpl || hr_cj_member(doc, "kind"))
+		return resolve_object(doc, out, err);
+	/* envelope: {"template": ..., "replicas": K, "max": M} */
+	bool has_replicas = false, has_max = false;
+	int64_t replicas = 0, max = 0;
+	enum hr_code rc;
+	if ((rc = envelope_int(doc, "replicas", &replicas, &has_replicas, err)) != HR_OK ||
+	    (rc = envelope_int(doc, "max", &max, &has_max, err)) != HR_OK)
+		return rc;
+	rc = resolve_object(tmpl, out, err);
+	if (rc != HR_OK) {
+		if (err && err->code != HR_OK && err->where[0] == '\0')
+			snprintf(err->where, sizeof(err->where), "template");
+		return rc;
+	}
+	if (has_replicas) {
+		out->has_replicas = true;
+		out->replicas = replicas;
+	}
+	if (has_max)
+		out->max = max;
+	return HR_OK;
+}
+
+void hr_workload_fini(struct hr_workload *w)
+{
+	cJSON_Delete(w->pod);
+	w->pod = NULL;
+}
