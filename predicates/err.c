@@ -47,6 +47,19 @@ enum hr_code hr_err_at(struct hr_err *err, enum hr_code code, const struct hr_pa
 	return rc;
 }
 
+void hr_err_prefix_where(struct hr_err *err, const char *prefix)
+{
+	char joined[HR_ERR_WHERE_MAX * 2 + 4];
+	if (!err)
+		return;
+	snprintf(joined, sizeof(joined), err->where[0] ? "%s: %s" : "%s%s", prefix, err->where);
+	size_t n = strlen(joined);
+	if (n >= sizeof(err->where))
+		n = sizeof(err->where) - 1;
+	memcpy(err->where, joined, n);
+	err->where[n] = '\0';
+}
+
 void hr_err_format(const struct hr_err *err, char *out, size_t out_size)
 {
 	if (!out_size)

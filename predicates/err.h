@@ -48,6 +48,10 @@ enum hr_code hr_err_set(struct hr_err *err, enum hr_code code, const char *where
 enum hr_code hr_err_at(struct hr_err *err, enum hr_code code, const struct hr_path *path,
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Prepends "prefix: " to err->where (a file name before a JSON path),
+ * truncating from the end if it does not fit. */
+void hr_err_prefix_where(struct hr_err *err, const char *prefix);
+
 /* "where: msg" or just "msg", into out (always NUL-terminated). */
 void hr_err_format(const struct hr_err *err, char *out, size_t out_size);
 

@@ -70,7 +70,7 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 	snprintf(out->kind, sizeof(out->kind), "%s", pod_like ? "Pod" : k);
 	copy_name(doc, out->name, sizeof(out->name));
 	if (pod_like || strcmp(k, "Pod") == 0) {
-		out->pod = cJSON_CreateObjectReference(doc);
+		out->pod = cJSON_CreateObjectReference(doc->child);
 		return out->pod ? HR_OK : hr_err_set(err, HR_ENOMEM, NULL, "out of memory");
 	}
 	bool known = strcmp(k, "CronJob") == 0;

@@ -1,0 +1,126 @@
+/* capacity_api.c: body -> workload -> admitted pod -> capacity -> answer. */
+#include "capacity_api.h"
+
+#include <string.h>
+
+#include "answer.h"
+#include "capacity.h"
+#include "incoming.h"
+#include "jsonspan.h"
+#include "workload.h"
+#include "yaml_json.h"
+#include "yaml_out.h"
+
+#define BODY_MAX_DEPTH 64
+#define ANSWER_ARENA_CAP (512u << 20)
+
+static cJSON *parse_body(const char *body, size_t len, struct hr_err *err)
+{
+	if (len == 0) {
+		hr_err_set(err, HR_EINVAL, NULL, "empty body: send a Pod or workload (JSON or YAML)");
+		return NULL;
+	}
+	if (!xt_looks_like_json(body, len))
+		return xt_yaml_to_json(body, len, NULL, err);
+	size_t used;
+	if (hr_json_skip(body, len, BODY_MAX_DEPTH, NULL, &used) != HR_JSON_OBJECT) {
+		hr_err_set(err, HR_EINVAL, NULL,
+			   "body is not a JSON object (or nests deeper than %d) near byte %zu",
+			   BODY_MAX_DEPTH, used);
+		return NULL;
+	}
+	cJSON *doc = cJSON_ParseWithLength(body, len);
+	if (!doc)
+		hr_err_set(err, HR_EINVAL, NULL, "body is not valid JSON near byte %zu", used);
+	return doc;
+}
+
+/* Where the pod's fields are in the document the user sent. */
+static const char *pod_prefix(const struct hr_workload *w, bool envelope)
+{
+	if (strcmp(w->kind, "Pod") == 0)
+		return envelope ? "template" : NULL;
+	if (strcmp(w->kind, "CronJob") == 0)
+		return envelope ? "template.spec.jobTemplate.spec.template"
+				: "spec.jobTemplate.spec.template";
+	return envelope ? "template.spec.template" : "spec.template";
+}
+
+static enum hr_code render(const struct hr_capacity_result *r, const struct hr_pod *pod,
+			   const struct hr_snapshot *snap, const struct hr_answer_info *info,
+			   enum xt_output output, struct hr_buf *out, struct hr_err *err)
+{
+	if (output == XT_OUTPUT_TABLE) {
+		hr_answer_capacity_table(r, pod, snap, info, out);
+		return HR_OK;
+	}
+	if (output == XT_OUTPUT_JSON) {
+		hr_answer_capacity_json(r, pod, snap, info, out);
+		return HR_OK;
+	}
+	struct hr_buf json;
+	hr_buf_init(&json, out->max_len);
+	hr_answer_capacity_json(r, pod, snap, info, &json);
+	cJSON *tree = hr_buf_ok(&json) ? cJSON_ParseWithLength(json.p, json.len) : NULL;
+	hr_buf_fini(&json);
+	if (!tree)
+		return hr_err_set(err, HR_ENOMEM, NULL, "out of memory rendering YAML");
+	xt_yaml_write(tree, out);
+	cJSON_Delete(tree);
+	return HR_OK;
+}
+
+enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, size_t len,
+				const struct xt_capacity_params *params, struct hr_buf *out,
+				struct xt_capacity_outcome *outcome, struct hr_err *err)
+{
+	struct hr_workload w = {0};
+	struct hr_arena arena;
+	struct hr_pod *pod;
+	unsigned admitted = 0;
+	enum hr_code rc;
+	hr_arena_init(&arena, NULL, ANSWER_ARENA_CAP);
+	cJSON *doc = parse_body(body, len, err);
+	if (!doc) {
+		rc = err->code != HR_OK ? err->code : HR_EINVAL;
+		goto out_free_arena;
+	}
+	bool envelope = cJSON_GetObjectItemCaseSensitive(doc, "template") &&
+			!cJSON_GetObjectItemCaseSensitive(doc, "kind");
+	if ((rc = hr_workload_resolve(doc, &w, err)) != HR_OK ||
+	    (rc = hr_incoming_pod(w.pod, snap->snap, true, pod_prefix(&w, envelope), &arena, &pod,
+				  &admitted, err)) != HR_OK)
+		goto out_free_doc;
+
+	struct hr_capacity_opts opts = {.max_copies = params->max_copies};
+	if (w.max > 0 && (opts.max_copies <= 0 || w.max < opts.max_copies))
+		opts.max_copies = w.max;
+	struct hr_capacity_result r;
+	if ((rc = hr_capacity(snap->snap, pod, &opts, &arena, &r, err)) != HR_OK)
+		goto out_free_doc;
+
+	struct hr_answer_info info = {
+		.kind = w.kind,
+		.name = w.name,
+		.has_replicas = params->has_replicas || w.has_replicas,
+		.replicas = params->has_replicas ? params->replicas : w.replicas,
+		.admitted = admitted,
+		.resource_version = snap->snap->resource_version.p,
+		.age_seconds = xt_snap_age_seconds(snap),
+		.per_node = params->per_node,
+	};
+	rc = render(&r, pod, snap->snap, &info, params->output, out, err);
+	if (rc == HR_OK && !hr_buf_ok(out))
+		rc = hr_err_set(err, HR_ENOMEM, NULL, "the answer is larger than allowed");
+	if (outcome) {
+		outcome->count = r.count;
+		outcome->coupled = r.coupled;
+		outcome->limited = r.limited;
+	}
+out_free_doc:
+	hr_workload_fini(&w);
+	cJSON_Delete(doc);
+out_free_arena:
+	hr_arena_fini(&arena);
+	return rc;
+}

@@ -1,0 +1,257 @@
+/* config.c: flag parsing. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void xt_config_defaults(struct xt_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->listen, sizeof(cfg->listen), "0.0.0.0:8443");
+	cfg->max_body_bytes = 256u << 20; /* ExtenderArgs with 5,000 full Nodes is tens of MB */
+	cfg->threads = 64;
+	cfg->request_timeout_ms = 10000;
+	cfg->keep_alive_timeout_ms = 60000;
+	cfg->cert_check_seconds = 10;
+	cfg->max_copies = 100000;
+	cfg->output = XT_OUTPUT_JSON;
+}
+
+static const char serve_usage[] =
+	"usage: headroom serve --tls-cert FILE --tls-key FILE [flags]\n"
+	"\n"
+	"Serves the scheduler extender (POST /filter), capacity (POST /capacity,\n"
+	"GET /capacity?pod=...), and health routes over HTTPS.\n"
+	"\n"
+	"  --listen ADDR:PORT        address to serve on (default 0.0.0.0:8443)\n"
+	"  --tls-cert FILE           serving certificate (PEM, leaf first, then chain)\n"
+	"  --tls-key FILE            its private key (PEM)\n"
+	"  --client-ca FILE          verify client certificates against this CA; filter,\n"
+	"                            prioritize and admission then require one\n"
+	"  --anonymous-read          with --client-ca, let capacity, metrics and configz\n"
+	"                            be called without a client certificate\n"
+	"  --snapshot FILE           cluster from a file (kubectl get nodes,pods -A -o json);\n"
+	"                            repeat to merge files; reloaded on SIGHUP\n"
+	"  --kubeconfig FILE         cluster from the API server (list/watch)\n"
+	"  --max-body-bytes N        largest request body accepted (default 268435456)\n"
+	"  --threads N               worker threads (default 64)\n"
+	"  --request-timeout-ms N    per-read/write timeout for a request (default 10000)\n"
+	"  --max-copies N            most copies one capacity answer places (default 100000)\n"
+	"  --log-format text|json    log line format (default text)\n"
+	"  -v N                      log verbosity (2 logs every request)\n";
+
+static const char capacity_usage[] =
+	"usage: headroom capacity --snapshot FILE -f FILE [--replicas K] [-o json|table|yaml]\n"
+	"\n"
+	"Answers how many more copies of a pod fit on a saved cluster snapshot.\n"
+	"\n"
+	"  --snapshot FILE           cluster (kubectl get nodes,pods -A -o json); repeatable\n"
+	"  -f, --filename FILE       the Pod or workload (JSON or YAML; - for stdin)\n"
+	"  --replicas K              also say whether K more copies fit\n"
+	"  --max-copies N            stop counting at N (default 100000)\n"
+	"  -o, --output FORMAT       json (default), table or yaml\n"
+	"\n"
+	"Exit codes: 0 answered, 1 runtime failure, 2 bad usage or bad input.\n";
+
+static const char top_usage[] =
+	"usage: headroom <command> [flags]\n"
+	"\n"
+	"Tells how many more copies of a pod will schedule on a Kubernetes cluster,\n"
+	"with kube-scheduler's own filter semantics.\n"
+	"\n"
+	"commands:\n"
+	"  serve      HTTPS scheduler extender, capacity and admission service\n"
+	"  capacity   offline capacity answer on a snapshot file\n"
+	"  version    print the version\n"
+	"\n"
+	"Run 'headroom <command> --help' for the flags of a command.\n";
+
+const char *xt_config_usage(const char *command)
+{
+	if (command && strcmp(command, "serve") == 0)
+		return serve_usage;
+	if (command && strcmp(command, "capacity") == 0)
+		return capacity_usage;
+	return top_usage;
+}
+
+bool xt_split_listen(const char *listen, char *host, size_t host_size, int *port)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen)
+		return false;
+	const char *h = listen;
+	size_t hn = (size_t)(colon - listen);
+	if (h[0] == '[' && hn >= 2 && h[hn - 1] == ']') {
+		h++;
+		hn -= 2;
+	}
+	char *end;
+	errno = 0;
+	long p = strtol(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || p < 1 || p > 65535 || hn + 1 > host_size)
+		return false;
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	*port = (int)p;
+	return true;
+}
+
+static bool parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end || end == s || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* One flag: its names, whether it takes a value, which commands accept it. */
+struct flag {
+	const char *name;
+	const char *alias;
+	bool serve, capacity;
+};
+
+static const struct flag flags[] = {
+	{"--listen", NULL, true, false},         {"--tls-cert", NULL, true, false},
+	{"--tls-key", NULL, true, false},        {"--client-ca", NULL, true, false},
+	{"--kubeconfig", NULL, true, false},     {"--max-body-bytes", NULL, true, false},
+	{"--threads", NULL, true, false},        {"--request-timeout-ms", NULL, true, false},
+	{"--snapshot", NULL, true, true},        {"--max-copies", NULL, true, true},
+	{"--log-format", NULL, true, true},      {"-v", "--v", true, true},
+	{"--filename", "-f", false, true},       {"--replicas", NULL, false, true},
+	{"--output", "-o", false, true},
+};
+
+/* "<value>": <what>, at the flag. */
+static enum hr_code bad(struct hr_err *err, const char *flag, const char *value, const char *what)
+{
+	return hr_err_set(err, HR_EINVAL, flag, "\"%s\": %s", value, what);
+}
+
+static enum hr_code apply(struct xt_config *cfg, const char *name, const char *v,
+			  struct hr_err *err)
+{
+	int64_t n;
+	if (!strcmp(name, "--listen")) {
+		char host[256];
+		int port;
+		if (!xt_split_listen(v, host, sizeof(host), &port))
+			return bad(err, name, v, "is not ADDR:PORT");
+		snprintf(cfg->listen, sizeof(cfg->listen), "%s", v);
+	} else if (!strcmp(name, "--tls-cert")) {
+		cfg->tls_cert = v;
+	} else if (!strcmp(name, "--tls-key")) {
+		cfg->tls_key = v;
+	} else if (!strcmp(name, "--client-ca")) {
+		cfg->client_ca = v;
+	} else if (!strcmp(name, "--kubeconfig")) {
+		cfg->kubeconfig = v;
+	} else if (!strcmp(name, "--snapshot")) {
+		if (cfg->n_snapshots == XT_MAX_SNAPSHOTS)
+			return bad(err, name, v, "at most 16 snapshot files");
+		cfg->snapshots[cfg->n_snapshots++] = v;
+	} else if (!strcmp(name, "--max-body-bytes")) {
+		if (!parse_i64(v, 1024, (int64_t)1 << 34, &n))
+			return bad(err, name, v, "is not a byte count in [1024, 2^34]");
+		cfg->max_body_bytes = (size_t)n;
+	} else if (!strcmp(name, "--threads")) {
+		if (!parse_i64(v, 2, 1024, &n))
+			return bad(err, name, v, "is not a thread count in [2, 1024]");
+		cfg->threads = (int)n;
+	} else if (!strcmp(name, "--request-timeout-ms")) {
+		if (!parse_i64(v, 100, 600000, &n))
+			return bad(err, name, v, "is not milliseconds in [100, 600000]");
+		cfg->request_timeout_ms = (int)n;
+	} else if (!strcmp(name, "--max-copies")) {
+		if (!parse_i64(v, 1, 100000000, &n))
+			return bad(err, name, v, "is not a count in [1, 100000000]");
+		cfg->max_copies = n;
+	} else if (!strcmp(name, "--log-format")) {
+		if (strcmp(v, "text") && strcmp(v, "json"))
+			return bad(err, name, v, "want text or json");
+		cfg->log_json = !strcmp(v, "json");
+	} else if (!strcmp(name, "-v")) {
+		if (!parse_i64(v, 0, 10, &n))
+			return bad(err, name, v, "is not a verbosity in [0, 10]");
+		cfg->verbosity = (int)n;
+	} else if (!strcmp(name, "--filename")) {
+		cfg->pod_file = v;
+	} else if (!strcmp(name, "--replicas")) {
+		if (!parse_i64(v, 0, 100000000, &n))
+			return bad(err, name, v, "is not a count in [0, 100000000]");
+		cfg->has_replicas = true;
+		cfg->replicas = n;
+	} else if (!strcmp(name, "--output")) {
+		if (!strcmp(v, "json"))
+			cfg->output = XT_OUTPUT_JSON;
+		else if (!strcmp(v, "table") || !strcmp(v, "wide"))
+			cfg->output = XT_OUTPUT_TABLE;
+		else if (!strcmp(v, "yaml"))
+			cfg->output = XT_OUTPUT_YAML;
+		else
+			return bad(err, name, v, "want json, table or yaml");
+	}
+	return HR_OK;
+}
+
+static const struct flag *find_flag(const char *arg, size_t len)
+{
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		const char *names[2] = {flags[i].name, flags[i].alias};
+		for (size_t k = 0; k < 2; k++)
+			if (names[k] && strlen(names[k]) == len && !strncmp(arg, names[k], len))
+				return &flags[i];
+	}
+	return NULL;
+}
+
+enum hr_code xt_config_parse(struct xt_config *cfg, const char *command, int argc, char **argv,
+			     struct hr_err *err)
+{
+	bool serve = strcmp(command, "serve") == 0;
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			cfg->show_help = true;
+			return HR_OK;
+		}
+		if (!strcmp(arg, "--anonymous-read") && serve) {
+			cfg->anonymous_read = true;
+			continue;
+		}
+		const char *eq = strchr(arg, '=');
+		size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+		const struct flag *f = find_flag(arg, len);
+		if (!f || !(serve ? f->serve : f->capacity))
+			return hr_err_set(err, HR_EINVAL, arg, "unknown flag for headroom %s", command);
+		const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+		if (!value)
+			return hr_err_set(err, HR_EINVAL, f->name, "needs a value");
+		enum hr_code rc = apply(cfg, f->name, value, err);
+		if (rc != HR_OK)
+			return rc;
+	}
+	if (serve) {
+		if (!cfg->tls_cert || !cfg->tls_key)
+			return hr_err_set(err, HR_EINVAL, "--tls-cert",
+					  "serve needs --tls-cert and --tls-key (HTTPS only)");
+		if (cfg->n_snapshots && cfg->kubeconfig)
+			return hr_err_set(err, HR_EINVAL, "--snapshot",
+					  "give either --snapshot or --kubeconfig, not both");
+		if (cfg->anonymous_read && !cfg->client_ca)
+			return hr_err_set(err, HR_EINVAL, "--anonymous-read",
+					  "only makes sense with --client-ca");
+	} else {
+		if (!cfg->n_snapshots)
+			return hr_err_set(err, HR_EINVAL, "--snapshot", "required");
+		if (!cfg->pod_file)
+			return hr_err_set(err, HR_EINVAL, "-f", "required: the pod or workload file");
+	}
+	return HR_OK;
+}

@@ -1,0 +1,61 @@
+/* config.h: command-line flags of `headroom serve` and `headroom capacity`.
+ *
+ * Parsing fills a struct xt_config from argv (flags in GNU long form,
+ * "--flag value" or "--flag=value"); bad usage is reported in err with the
+ * flag's name, and main exits 2. The config is read-only after parsing.
+ * Thread-safety: parse once in main; then any thread may read. */
+#ifndef XT_CONFIG_H
+#define XT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define XT_MAX_SNAPSHOTS 16
+
+enum xt_output { XT_OUTPUT_JSON, XT_OUTPUT_TABLE, XT_OUTPUT_YAML };
+
+struct xt_config {
+	/* serve */
+	char listen[256];       /* ADDR:PORT, default 0.0.0.0:8443 */
+	const char *tls_cert;
+	const char *tls_key;
+	const char *client_ca;
+	bool anonymous_read;    /* with --client-ca: capacity/metrics/configz without a cert */
+	const char *kubeconfig;
+	size_t max_body_bytes;
+	int threads;
+	int request_timeout_ms;
+	int keep_alive_timeout_ms;
+	int cert_check_seconds; /* how often to look for rotated certificate files */
+	/* shared */
+	const char *snapshots[XT_MAX_SNAPSHOTS];
+	size_t n_snapshots;
+	int64_t max_copies;     /* bound on one capacity answer's placement loop */
+	int verbosity;
+	bool log_json;
+	/* capacity */
+	const char *pod_file;   /* -f FILE ("-" = stdin) */
+	bool has_replicas;
+	int64_t replicas;
+	enum xt_output output;
+	bool show_help;
+};
+
+/* Defaults for every field. */
+void xt_config_defaults(struct xt_config *cfg);
+
+/* Parses the flags of `command` ("serve" or "capacity") from argv[0..argc).
+ * Returns HR_OK or HR_EINVAL with err naming the flag. */
+enum hr_code xt_config_parse(struct xt_config *cfg, const char *command, int argc, char **argv,
+			     struct hr_err *err);
+
+/* Usage text of a command ("" for the top level). */
+const char *xt_config_usage(const char *command);
+
+/* Parses "host:port" into host (no brackets) and port. */
+bool xt_split_listen(const char *listen, char *host, size_t host_size, int *port);
+
+#endif

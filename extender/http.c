@@ -1,0 +1,310 @@
+/* http.c: civetweb setup, dispatch, access control, body reading, replies. */
+#include "http.h"
+
+#include <civetweb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+enum access { ACCESS_PROBE, ACCESS_READ, ACCESS_GATE };
+enum method { M_GET = 1, M_POST = 2 };
+
+struct route {
+	const char *path;
+	unsigned methods;
+	enum access access;
+	void (*handle)(struct xt_request *req);
+};
+
+static const struct route routes[] = {
+	{"/filter", M_POST, ACCESS_GATE, xt_route_filter},
+	{"/capacity", M_GET | M_POST, ACCESS_READ, xt_route_capacity},
+	{"/statistics/user/add_pod", M_GET, ACCESS_READ, xt_route_capacity},
+	{"/healthz", M_GET, ACCESS_PROBE, xt_route_healthz},
+	{"/livez", M_GET, ACCESS_PROBE, xt_route_healthz},
+	{"/readyz", M_GET, ACCESS_PROBE, xt_route_readyz},
+	{"/version", M_GET, ACCESS_PROBE, xt_route_version},
+	{"/configz", M_GET, ACCESS_READ, xt_route_configz},
+	{"/metrics", M_GET, ACCESS_READ, xt_route_metrics},
+};
+
+static atomic_ulong request_ids;
+
+static double elapsed(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+void xt_http_reply(struct xt_request *req, int status, const char *content_type,
+		   const char *body, size_t len)
+{
+	char clen[32];
+	if (req->status)
+		return; /* a reply went out already */
+	req->status = status;
+	snprintf(clen, sizeof(clen), "%zu", len);
+	mg_response_header_start(req->conn, status);
+	mg_response_header_add(req->conn, "Content-Type", content_type, -1);
+	mg_response_header_add(req->conn, "Content-Length", clen, -1);
+	mg_response_header_add(req->conn, "X-Content-Type-Options", "nosniff", -1);
+	mg_response_header_add(req->conn, "Cache-Control", "no-store", -1);
+	mg_response_header_send(req->conn);
+	if (len && strcmp(req->ri->request_method, "HEAD") != 0)
+		mg_write(req->conn, body, len);
+}
+
+void xt_http_error(struct xt_request *req, int status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct hr_buf b;
+	hr_buf_init(&b, 4096);
+	hr_buf_puts(&b, "{\"error\":");
+	hr_buf_json_str(&b, hr_str_c(msg));
+	hr_buf_puts(&b, "}\n");
+	if (hr_buf_ok(&b))
+		xt_http_reply(req, status, "application/json", b.p, b.len);
+	else
+		xt_http_reply(req, 500, "application/json", "{\"error\":\"internal\"}\n", 21);
+	hr_buf_fini(&b);
+}
+
+void xt_http_error_from(struct xt_request *req, const struct hr_err *err)
+{
+	char text[HR_ERR_WHERE_MAX + HR_ERR_MSG_MAX + 4];
+	int status;
+	hr_err_format(err, text, sizeof(text));
+	switch (err->code) {
+	case HR_EUNSUPPORTED:
+		status = 422;
+		break;
+	case HR_ENOMEM:
+		status = 413; /* a per-request memory or size cap was hit */
+		break;
+	default:
+		status = 400;
+	}
+	xt_http_error(req, status, "%s", text);
+}
+
+bool xt_http_read_body(struct xt_request *req)
+{
+	size_t max = req->server->cfg->max_body_bytes;
+	long long declared = req->ri->content_length;
+	if (declared > (long long)max) {
+		xt_http_error(req, 413, "body of %lld bytes exceeds the limit of %zu bytes",
+			      declared, max);
+		return false;
+	}
+	size_t cap = declared >= 0 ? (size_t)declared + 1 : 64 * 1024;
+	char *buf = malloc(cap);
+	size_t n = 0;
+	for (;;) {
+		if (!buf) {
+			xt_http_error(req, 500, "out of memory reading the body");
+			return false;
+		}
+		if (n + 1 >= cap) {
+			if (cap > max) {
+				free(buf);
+				xt_http_error(req, 413, "body exceeds the limit of %zu bytes", max);
+				return false;
+			}
+			cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+			char *grown = realloc(buf, cap);
+			if (!grown)
+				free(buf);
+			buf = grown;
+			continue;
+		}
+		int got = mg_read(req->conn, buf + n, cap - n - 1);
+		if (got < 0) {
+			free(buf);
+			xt_http_error(req, 408, "could not read the request body (timeout or reset)");
+			return false;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (declared >= 0 && n != (size_t)declared) {
+		free(buf);
+		xt_http_error(req, 400, "body ended after %zu of %lld bytes", n, declared);
+		return false;
+	}
+	buf[n] = '\0';
+	req->body = buf;
+	req->body_len = n;
+	return true;
+}
+
+bool xt_http_query(const struct xt_request *req, const char *name, char *out, size_t size)
+{
+	const char *q = req->ri->query_string;
+	return q && mg_get_var(q, strlen(q), name, out, size) >= 0;
+}
+
+char *xt_http_query_alloc(const struct xt_request *req, const char *name, size_t *len)
+{
+	const char *q = req->ri->query_string;
+	if (!q)
+		return NULL;
+	size_t size = strlen(q) + 1; /* a decoded value is never longer than the query */
+	char *out = malloc(size);
+	int n = out ? mg_get_var(q, size - 1, name, out, size) : -1;
+	if (n < 0) {
+		free(out);
+		return NULL;
+	}
+	*len = (size_t)n;
+	return out;
+}
+
+const char *xt_server_not_ready(struct xt_server *s)
+{
+	if (atomic_load(&s->shutting_down))
+		return "shutting down";
+	if (s->not_ready)
+		return s->not_ready(s->not_ready_ctx);
+	struct xt_snap *snap = xt_cache_acquire(s->cache);
+	xt_snap_release(snap);
+	return snap ? NULL : "no cluster snapshot loaded yet";
+}
+
+static bool allowed(struct xt_request *req, enum access access)
+{
+	const struct xt_config *cfg = req->server->cfg;
+	if (access == ACCESS_PROBE || !cfg->client_ca)
+		return true;
+	if (access == ACCESS_READ && cfg->anonymous_read)
+		return true;
+	/* the handshake verified any certificate presented (SSL_VERIFY_PEER) */
+	return req->ri->client_cert != NULL;
+}
+
+static const struct route *find_route(const char *uri)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(routes[i].path, uri) == 0)
+			return &routes[i];
+	return NULL;
+}
+
+static unsigned method_of(const char *m)
+{
+	if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+		return M_GET;
+	if (strcmp(m, "POST") == 0)
+		return M_POST;
+	return 0;
+}
+
+static void dispatch(struct xt_request *req)
+{
+	const struct route *r = find_route(req->ri->local_uri ? req->ri->local_uri : "");
+	if (!r) {
+		xt_http_error(req, 404, "no route %s (try /capacity, /filter, /healthz)",
+			      req->ri->local_uri ? req->ri->local_uri : "");
+		return;
+	}
+	req->route = r->path;
+	if (!(method_of(req->ri->request_method) & r->methods)) {
+		xt_http_error(req, 405, "%s does not accept %s", r->path, req->ri->request_method);
+		return;
+	}
+	if (!allowed(req, r->access)) {
+		xt_http_error(req, 403, "%s needs a client certificate signed by the client CA",
+			      r->path);
+		return;
+	}
+	r->handle(req);
+	if (!req->status)
+		xt_http_error(req, 500, "the handler sent no answer");
+}
+
+static int on_request(struct mg_connection *conn, void *cbdata)
+{
+	struct xt_request req = {
+		.conn = conn,
+		.ri = mg_get_request_info(conn),
+		.server = cbdata,
+		.id = atomic_fetch_add(&request_ids, 1) + 1,
+	};
+	clock_gettime(CLOCK_MONOTONIC, &req.start);
+	dispatch(&req);
+	double took = elapsed(&req.start);
+	free(req.body);
+	xt_metrics_observe(req.server->metrics, req.route, req.status, took);
+	xt_vlog(2, "request id=%lu method=%s path=%s status=%d duration=%.6fs remote=%s",
+		req.id, req.ri->request_method, req.ri->local_uri ? req.ri->local_uri : "",
+		req.status, took, req.ri->remote_addr);
+	return req.status ? req.status : 500;
+}
+
+static int on_init_ssl(void *ssl_ctx, void *user_data)
+{
+	struct xt_server *s = user_data;
+	return xt_tls_configure(s->tls, ssl_ctx) == 0 ? 1 : -1;
+}
+
+static int on_log_message(const struct mg_connection *conn, const char *message)
+{
+	(void)conn;
+	xt_vlog(1, "civetweb: %s", message);
+	return 1;
+}
+
+enum hr_code xt_server_start(struct xt_server *s, struct hr_err *err)
+{
+	const struct xt_config *cfg = s->cfg;
+	char host[256], ports[300], threads[16], timeout[16], keepalive[16];
+	int port;
+	if (!xt_split_listen(cfg->listen, host, sizeof(host), &port))
+		return hr_err_set(err, HR_EINVAL, "--listen", "\"%s\" is not ADDR:PORT", cfg->listen);
+	bool v6 = strchr(host, ':') != NULL;
+	snprintf(ports, sizeof(ports), v6 ? "[%s]:%ds" : "%s:%ds", host, port);
+	snprintf(threads, sizeof(threads), "%d", cfg->threads);
+	snprintf(timeout, sizeof(timeout), "%d", cfg->request_timeout_ms);
+	snprintf(keepalive, sizeof(keepalive), "%d", cfg->keep_alive_timeout_ms);
+	const char *options[] = {"listening_ports", ports,
+				 "num_threads", threads,
+				 "request_timeout_ms", timeout,
+				 "enable_keep_alive", "yes",
+				 "keep_alive_timeout_ms", keepalive,
+				 "max_request_size", "65536",
+				 "tcp_nodelay", "1",
+				 "linger_timeout_ms", "1000",
+				 NULL};
+	struct mg_callbacks callbacks;
+	memset(&callbacks, 0, sizeof(callbacks));
+	callbacks.init_ssl = on_init_ssl;
+	callbacks.log_message = on_log_message;
+	mg_init_library(MG_FEATURES_TLS);
+	s->mg = mg_start(&callbacks, s, options);
+	if (!s->mg)
+		return hr_err_set(err, HR_EINVAL, "--listen",
+				  "cannot serve HTTPS on %s (port in use, or bad TLS setup)",
+				  cfg->listen);
+	mg_set_request_handler(s->mg, "/", on_request, s);
+	struct mg_server_port sp[4];
+	int n = mg_get_server_ports(s->mg, 4, sp);
+	s->port = n > 0 ? sp[0].port : port;
+	return HR_OK;
+}
+
+void xt_server_stop(struct xt_server *s)
+{
+	atomic_store(&s->shutting_down, true);
+	if (s->mg)
+		mg_stop(s->mg);
+	s->mg = NULL;
+	mg_exit_library();
+}

@@ -1,0 +1,92 @@
+/* http.h: the HTTPS server (civetweb) and what route handlers use.
+ *
+ * One civetweb handler receives every request and dispatches on the exact
+ * path (query strings are ignored for routing, as the API server appends
+ * ?timeout=...); unknown paths get a JSON 404, wrong methods a 405. Route
+ * access: "gate" routes (filter, prioritize, admission) need a verified client
+ * certificate when --client-ca is set; "read" routes (capacity, metrics,
+ * configz) need one too unless --anonymous-read; probes (healthz, livez,
+ * readyz, version) never do. Every answered request is logged at -v 2 and
+ * counted in metrics. Errors are JSON: {"error": "<where>: <what>"}.
+ * Thread-safety: handlers run on civetweb worker threads; everything they
+ * share (cache, metrics, tls) is thread-safe. */
+#ifndef XT_HTTP_H
+#define XT_HTTP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "cache.h"
+#include "config.h"
+#include "err.h"
+#include "metrics.h"
+#include "tls.h"
+
+struct mg_context;
+struct mg_connection;
+struct mg_request_info;
+
+/* Why the server is not ready, or NULL when it is (set by the source). */
+typedef const char *(*xt_ready_fn)(void *ctx);
+
+struct xt_server {
+	const struct xt_config *cfg; /* borrowed */
+	struct xt_cache *cache;      /* borrowed */
+	struct xt_tls *tls;          /* borrowed */
+	struct xt_metrics *metrics;  /* borrowed */
+	xt_ready_fn not_ready;       /* NULL: ready once a snapshot exists */
+	void *not_ready_ctx;
+	atomic_bool shutting_down;
+	struct mg_context *mg;
+	int port; /* the bound port (useful with :0) */
+};
+
+/* One request being answered. */
+struct xt_request {
+	struct mg_connection *conn;
+	const struct mg_request_info *ri;
+	struct xt_server *server;
+	const char *route;  /* the matched route path */
+	char *body;         /* read by xt_http_read_body; freed after the handler */
+	size_t body_len;
+	struct timespec start;
+	int status;         /* status sent, 0 until then */
+	unsigned long id;   /* for log lines */
+};
+
+enum hr_code xt_server_start(struct xt_server *s, struct hr_err *err);
+void xt_server_stop(struct xt_server *s);
+
+/* Reads the whole body (capped by --max-body-bytes). On failure an error
+ * reply has been sent and false is returned. */
+bool xt_http_read_body(struct xt_request *req);
+
+/* Sends a complete reply. */
+void xt_http_reply(struct xt_request *req, int status, const char *content_type,
+		   const char *body, size_t len);
+/* Sends {"error": "..."} with status. */
+void xt_http_error(struct xt_request *req, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Maps an hr_err to a 4xx/5xx reply. */
+void xt_http_error_from(struct xt_request *req, const struct hr_err *err);
+
+/* A decoded query parameter; false when absent (or too long for out). */
+bool xt_http_query(const struct xt_request *req, const char *name, char *out, size_t size);
+/* Same into a malloc'd buffer (free it); NULL when absent. */
+char *xt_http_query_alloc(const struct xt_request *req, const char *name, size_t *len);
+
+/* Route handlers (routes_*.c). */
+void xt_route_filter(struct xt_request *req);
+void xt_route_capacity(struct xt_request *req);
+void xt_route_healthz(struct xt_request *req);
+void xt_route_readyz(struct xt_request *req);
+void xt_route_version(struct xt_request *req);
+void xt_route_configz(struct xt_request *req);
+void xt_route_metrics(struct xt_request *req);
+
+/* Why the server cannot answer yet (NULL = ready). */
+const char *xt_server_not_ready(struct xt_server *s);
+
+#endif

@@ -1,0 +1,124 @@
+/* routes_capacity.c: POST /capacity (body: Pod, workload or envelope; JSON
+ * or YAML), GET /capacity?pod=..., and the original interface's
+ * GET /statistics/user/add_pod?config=.... Query parameters: replicas=K,
+ * max=M, output=json|table|yaml, perNode=false. */
+#include "http.h"
+
+#include <civetweb.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "capacity_api.h"
+#include "log.h"
+
+static bool query_int(struct xt_request *req, const char *name, int64_t min, int64_t max,
+		      bool *found, int64_t *out)
+{
+	char v[32];
+	*found = false;
+	if (!xt_http_query(req, name, v, sizeof(v)))
+		return true;
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	if (end == v || *end || n < min || n > max) {
+		xt_http_error(req, 400, "query parameter %s: \"%s\" is not an integer in [%lld, %lld]",
+			      name, v, (long long)min, (long long)max);
+		return false;
+	}
+	*found = true;
+	*out = n;
+	return true;
+}
+
+static bool read_params(struct xt_request *req, struct xt_capacity_params *p)
+{
+	char v[16];
+	bool found;
+	int64_t max = 0;
+	p->max_copies = req->server->cfg->max_copies;
+	p->per_node = true;
+	p->output = XT_OUTPUT_JSON;
+	if (!query_int(req, "replicas", 0, 100000000, &p->has_replicas, &p->replicas) ||
+	    !query_int(req, "max", 1, 100000000, &found, &max))
+		return false;
+	if (found && max < p->max_copies)
+		p->max_copies = max;
+	if (xt_http_query(req, "output", v, sizeof(v))) {
+		if (!strcmp(v, "json"))
+			p->output = XT_OUTPUT_JSON;
+		else if (!strcmp(v, "table"))
+			p->output = XT_OUTPUT_TABLE;
+		else if (!strcmp(v, "yaml"))
+			p->output = XT_OUTPUT_YAML;
+		else {
+			xt_http_error(req, 400, "query parameter output: want json, table or yaml");
+			return false;
+		}
+	}
+	if (xt_http_query(req, "perNode", v, sizeof(v)))
+		p->per_node = strcmp(v, "false") != 0 && strcmp(v, "0") != 0;
+	return true;
+}
+
+/* GET carries the pod in a query parameter (pod=, or config= on the old route). */
+static bool body_from_query(struct xt_request *req)
+{
+	const char *name = strcmp(req->route, "/capacity") == 0 ? "pod" : "config";
+	size_t len;
+	char *v = xt_http_query_alloc(req, name, &len);
+	if (!v) {
+		xt_http_error(req, 400, "query parameter %s is required: the Pod or workload, "
+					"URL-encoded JSON or YAML", name);
+		return false;
+	}
+	req->body = v;
+	req->body_len = len;
+	return true;
+}
+
+static const char *content_type(enum xt_output o)
+{
+	switch (o) {
+	case XT_OUTPUT_TABLE:
+		return "text/plain; charset=utf-8";
+	case XT_OUTPUT_YAML:
+		return "application/yaml";
+	default:
+		return "application/json";
+	}
+}
+
+void xt_route_capacity(struct xt_request *req)
+{
+	struct xt_capacity_params params;
+	if (!read_params(req, &params))
+		return;
+	bool post = strcmp(req->ri->request_method, "POST") == 0;
+	if (!(post ? xt_http_read_body(req) : body_from_query(req)))
+		return;
+	struct xt_snap *snap = xt_cache_acquire(req->server->cache);
+	if (!snap) {
+		xt_http_error(req, 503, "no cluster snapshot loaded yet");
+		return;
+	}
+	struct hr_buf out;
+	struct hr_err err;
+	struct xt_capacity_outcome outcome = {0};
+	hr_buf_init(&out, 256u << 20);
+	hr_err_clear(&err);
+	enum hr_code rc = xt_capacity_answer(snap, req->body, req->body_len, &params, &out,
+					     &outcome, &err);
+	if (rc == HR_OK) {
+		xt_http_reply(req, 200, content_type(params.output), out.p, out.len);
+		atomic_fetch_add(&req->server->metrics->capacity_answers, 1);
+		if (outcome.coupled)
+			atomic_fetch_add(&req->server->metrics->capacity_coupled, 1);
+		xt_vlog(3, "capacity id=%lu count=%lld coupled=%d limited=%d", req->id,
+			(long long)outcome.count, outcome.coupled, outcome.limited);
+	} else {
+		xt_http_error_from(req, &err);
+	}
+	hr_buf_fini(&out);
+	xt_snap_release(snap);
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# run-dev.sh: `make run`. Makes dev certificates if missing and serves the
+# embedded real-cluster snapshot over HTTPS on 127.0.0.1:8443, after printing
+# curl commands that work as printed. Ctrl-C stops it; SIGHUP reloads.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-$top/build/headroom}
+listen=${HEADROOM_LISTEN:-127.0.0.1:8443}
+snapshot=${HEADROOM_SNAPSHOT:-$top/examples/clusters/eks-2node-t3small.json}
+certs=$top/certs/out
+"$top/certs/make-certs.sh" --out "$certs" >/dev/null
+url="https://$listen"
+cat <<EOT
+headroom: serving $snapshot on $url (Ctrl-C to stop)
+
+Try, from another terminal in $top:
+
+  # how many more copies of a 100m/100Mi pod fit (bound by the nodes' pods: 11)
+  curl --cacert certs/out/ca.crt --data-binary @examples/pods/web.yaml $url/capacity
+
+  # the same as a table, for a Deployment asking for 20 replicas
+  curl --cacert certs/out/ca.crt --data-binary @examples/pods/web-deployment.yaml "$url/capacity?output=table"
+
+  # the scheduler extender's filter verb (what kube-scheduler sends)
+  curl --cacert certs/out/ca.crt -H 'Content-Type: application/json' --data-binary @examples/extender-args.json $url/filter
+
+  curl --cacert certs/out/ca.crt $url/readyz?verbose
+EOT
+exec "$bin" serve --listen "$listen" --tls-cert "$certs/server.crt" --tls-key "$certs/server.key" \
+	--snapshot "$snapshot" -v "${HEADROOM_V:-2}"
