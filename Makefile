@@ -21,6 +21,7 @@ endif
 
 CIVETWEB_DIR   := .deps/civetweb
 CIVETWEB_FLAGS := -DOPENSSL_API_3_0 -DNO_SSL_DL -DUSE_IPV6 -DNO_CGI -DNO_FILES -DNO_CACHING \
+                  -DSOCKET_TIMEOUT_QUANTUM=200 \
                   -I$(CIVETWEB_DIR)/include
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)

@@ -52,7 +52,8 @@ enum hr_code hr_fit_message(const struct hr_node_status *statuses, size_t n_node
 			hr_status_reasons(&statuses[i], pod, collect, &reasons);
 	if (reasons.oom)
 		return HR_ENOMEM;
-	qsort(reasons.v, reasons.n, sizeof(*reasons.v), str_cmp);
+	if (reasons.n)
+		qsort(reasons.v, reasons.n, sizeof(*reasons.v), str_cmp);
 
 	/* one "<count> <reason>" item per distinct reason */
 	struct hr_str *items = hr_arena_calloc(arena, reasons.n + 1, sizeof(*items));

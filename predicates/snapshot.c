@@ -306,7 +306,8 @@ static const struct hr_node_info *pod_target(struct hr_snap_builder *b, const st
 
 static enum hr_code build_nodes(struct hr_snap_builder *b, struct hr_snapshot *s)
 {
-	qsort(b->nodes, b->n_nodes, sizeof(*b->nodes), node_ptr_cmp);
+	if (b->n_nodes)
+		qsort(b->nodes, b->n_nodes, sizeof(*b->nodes), node_ptr_cmp);
 	struct hr_node_info *infos = hr_arena_calloc(b->arena, b->n_nodes + 1, sizeof(*infos));
 	if (!infos)
 		return oom(b);
@@ -378,7 +379,8 @@ static enum hr_code build_pods(struct hr_snap_builder *b, struct hr_snapshot *s)
 
 static enum hr_code build_lists(struct hr_snap_builder *b, struct hr_snapshot *s)
 {
-	qsort(b->namespaces, b->n_namespaces, sizeof(*b->namespaces), ns_ptr_cmp);
+	if (b->n_namespaces)
+		qsort(b->namespaces, b->n_namespaces, sizeof(*b->namespaces), ns_ptr_cmp);
 	struct hr_namespace *ns = hr_arena_calloc(b->arena, b->n_namespaces + 1, sizeof(*ns));
 	struct hr_limit_range *lr =
 		hr_arena_calloc(b->arena, b->n_limit_ranges + 1, sizeof(*lr));

@@ -1,0 +1,167 @@
+"""Shared helpers for headroom's integration tests (Python 3 standard library only).
+
+Each test script defines functions named test_*; `run(globals())` runs them in
+definition order and prints TAP ("ok N - name" / "not ok N - name") for
+tests/run.py. Servers run as real processes over HTTPS on 127.0.0.1 with
+certificates made by certs/make-certs.sh.
+"""
+import http.client
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.parse
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HEADROOM = os.environ.get("HEADROOM_BIN", os.path.join(TOP, "build", "headroom"))
+EKS = os.path.join(TOP, "examples", "clusters", "eks-2node-t3small.json")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Certs:
+    """A CA with server and client certificates, in a temporary folder."""
+
+    def __init__(self, sans=None):
+        self.dir = tempfile.mkdtemp(prefix="headroom-certs-")
+        argv = [os.path.join(TOP, "certs", "make-certs.sh"), "--out", self.dir]
+        for san in sans or []:
+            argv += ["--san", san]
+        subprocess.run(argv, check=True, capture_output=True)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def client_context(self, client_cert=True, max_version=None):
+        ctx = ssl.create_default_context(cafile=self.path("ca.crt"))
+        if client_cert:
+            ctx.load_cert_chain(self.path("client.crt"), self.path("client.key"))
+        if max_version:
+            ctx.maximum_version = max_version
+        return ctx
+
+
+class Server:
+    """`headroom serve` on a free port; stopped with SIGTERM."""
+
+    def __init__(self, certs, snapshot=EKS, extra=(), client_ca=False, wait=True):
+        self.certs = certs
+        self.port = free_port()
+        self.log = tempfile.NamedTemporaryFile(prefix="headroom-log-", delete=False)
+        argv = [HEADROOM, "serve", "--listen", "127.0.0.1:%d" % self.port,
+                "--tls-cert", certs.path("server.crt"), "--tls-key", certs.path("server.key"),
+                "-v", "2"]
+        if snapshot:
+            argv += ["--snapshot", snapshot]
+        if client_ca:
+            argv += ["--client-ca", certs.path("ca.crt")]
+        argv += list(extra)
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=self.log)
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("headroom exited with %s:\n%s" % (self.proc.returncode, self.logs()))
+            try:
+                status, _, _ = self.request("GET", "/readyz", client_cert=False)
+                if status == 200:
+                    return
+            except (OSError, ssl.SSLError, http.client.HTTPException):
+                pass
+            time.sleep(0.05)
+        raise AssertionError("headroom not ready after %ss:\n%s" % (timeout, self.logs()))
+
+    def connection(self, client_cert=True, timeout=30, max_version=None):
+        ctx = self.certs.client_context(client_cert, max_version)
+        return http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, client_cert=True, timeout=30):
+        conn = self.connection(client_cert, timeout)
+        try:
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body)
+            if isinstance(body, str):
+                body = body.encode()
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            data = resp.read()
+            return resp.status, dict(resp.getheaders()), data
+        finally:
+            conn.close()
+
+    def json(self, method, path, body=None, expect=200, **kw):
+        status, headers, data = self.request(method, path, body, **kw)
+        if status != expect:
+            raise AssertionError("%s %s: status %s, want %s: %s" % (method, path, status, expect, data[:500]))
+        return json.loads(data)
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def logs(self):
+        with open(self.log.name, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("headroom did not stop on SIGTERM")
+        os.unlink(self.log.name)
+        return self.proc.returncode
+
+
+def capacity_path(pod, **params):
+    q = urllib.parse.urlencode(dict(pod=json.dumps(pod) if not isinstance(pod, str) else pod, **params))
+    return "/capacity?" + q
+
+
+def check(cond, msg="check failed"):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def eq(got, want, what="value"):
+    if got != want:
+        raise AssertionError("%s: got %r, want %r" % (what, got, want))
+
+
+def run(namespace, setup=None, teardown=None):
+    """Runs every test_* function of a module namespace and prints TAP."""
+    tests = [(n, f) for n, f in namespace.items() if n.startswith("test_") and callable(f)]
+    print("1..%d" % len(tests))
+    failed = 0
+    state = setup() if setup else None
+    try:
+        for i, (name, fn) in enumerate(tests, 1):
+            start = time.time()
+            try:
+                fn(state) if setup else fn()
+                print("ok %d - %s (%.2fs)" % (i, name, time.time() - start))
+            except Exception:  # a failing check or an unexpected error
+                failed += 1
+                print("not ok %d - %s" % (i, name))
+                for line in traceback.format_exc().splitlines():
+                    print("# " + line)
+            sys.stdout.flush()
+    finally:
+        if teardown:
+            teardown(state)
+    return 1 if failed else 0

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""`headroom capacity` and `headroom version` as a user runs them: answers in
+each output format, standard input, and exit codes with clear messages."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import EKS, HEADROOM, TOP, check, eq, run  # noqa: E402
+
+WEB_YAML = os.path.join(TOP, "examples", "pods", "web.yaml")
+SPREAD_YAML = os.path.join(TOP, "examples", "pods", "web-spread.yaml")
+
+
+def headroom(*args, stdin=None):
+    p = subprocess.run([HEADROOM] + list(args), input=stdin, capture_output=True, timeout=60)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def test_version():
+    code, out, _ = headroom("version")
+    eq(code, 0, "exit code")
+    check(out.startswith("headroom ") and "1.34" in out, out)
+
+
+def test_capacity_json_from_yaml_pod():
+    code, out, err = headroom("capacity", "--snapshot", EKS, "-f", WEB_YAML)
+    eq(code, 0, "exit code (%s)" % err)
+    a = json.loads(out)
+    eq((a["count"], a["message"]), (16, "0/2 nodes are available: 2 Too many pods."), "answer")
+
+
+def test_capacity_table_with_replicas():
+    code, out, _ = headroom("capacity", "--snapshot", EKS, "-f", WEB_YAML, "--replicas", "10", "-o", "table")
+    eq(code, 0, "exit code")
+    lines = out.splitlines()
+    eq(lines[0].split(), ["NODE", "COPIES", "WHY", "NOT", "MORE"], "header")
+    eq(lines[1].split()[:2], ["eks-node-a", "7"], "node-a row")
+    eq(lines[2].split()[:2], ["eks-node-b", "9"], "node-b row")
+    check("Pod web in default: 16 more copies fit; 10 asked: fits" in out, out)
+
+
+def test_capacity_yaml_output_for_anti_affinity():
+    code, out, _ = headroom("capacity", "--snapshot", EKS, "-f", SPREAD_YAML, "-o", "yaml")
+    eq(code, 0, "exit code")
+    check("count: 2\n" in out and "didn't match pod anti-affinity rules" in out, out)
+
+
+def test_capacity_reads_stdin():
+    with open(WEB_YAML, "rb") as f:
+        code, out, _ = headroom("capacity", "--snapshot", EKS, "-f", "-", stdin=f.read())
+    eq((code, json.loads(out)["count"]), (0, 16), "stdin")
+
+
+def test_capacity_merges_separate_node_and_pod_lists():
+    d = tempfile.mkdtemp()
+    with open(EKS) as f:
+        items = json.load(f)["items"]
+    for kind in ("Node", "Pod"):
+        lst = {"apiVersion": "v1", "kind": kind + "List", "metadata": {"resourceVersion": "77"},
+               "items": [{k: v for k, v in i.items() if k not in ("kind", "apiVersion")}
+                         for i in items if i["kind"] == kind]}
+        with open(os.path.join(d, kind + ".json"), "w") as f:
+            json.dump(lst, f)
+    code, out, err = headroom("capacity", "--snapshot", os.path.join(d, "Node.json"),
+                              "--snapshot", os.path.join(d, "Pod.json"), "-f", WEB_YAML)
+    eq(code, 0, err)
+    a = json.loads(out)
+    eq((a["count"], a["snapshot"]["pods"], a["snapshot"]["resourceVersion"]), (16, 6, "77"), "merged lists")
+
+
+def test_usage_errors_exit_2():
+    for args, fragment in [((), "usage"),
+                           (("frobnicate",), "unknown command"),
+                           (("capacity", "-f", WEB_YAML), "--snapshot: required"),
+                           (("capacity", "--snapshot", EKS), "-f: required"),
+                           (("capacity", "--snapshot", EKS, "-f", WEB_YAML, "--replicas", "many"), "--replicas"),
+                           (("capacity", "--snapshot", EKS, "-f", WEB_YAML, "-o", "xml"), "--output"),
+                           (("capacity", "--bogus"), "--bogus"),
+                           (("serve", "--snapshot", EKS), "--tls-cert")]:
+        code, _, err = headroom(*args)
+        eq(code, 2, "exit code of %s" % (args,))
+        check(fragment in err, "%s: stderr %r should mention %r" % (args, err, fragment))
+
+
+def test_bad_input_exit_2_with_the_field():
+    bad = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+    bad.write("kind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - name: a\n"
+              "    resources: {requests: {memory: 12Q}}\n")
+    bad.close()
+    code, _, err = headroom("capacity", "--snapshot", EKS, "-f", bad.name)
+    eq(code, 2, "exit code")
+    check("spec.containers[0].resources.requests.memory" in err and "12Q" in err, err)
+    code, _, err = headroom("capacity", "--snapshot", "/nonexistent.json", "-f", WEB_YAML)
+    eq(code, 2, "missing snapshot")
+    check("/nonexistent.json" in err and "cannot open" in err, err)
+    broken = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    broken.write('{"kind": "List", "items": [{"kind": "Node", "metadata": {"name": "n"}}, {')
+    broken.close()
+    code, _, err = headroom("capacity", "--snapshot", broken.name, "-f", WEB_YAML)
+    eq(code, 2, "truncated snapshot")
+    check(broken.name in err, err)
+    for f in (bad.name, broken.name):
+        os.unlink(f)
+
+
+def test_help_exits_0():
+    for args in (("--help",), ("capacity", "--help"), ("serve", "--help")):
+        code, out, _ = headroom(*args)
+        eq(code, 0, "exit code of %s" % (args,))
+        check("usage: headroom" in out, out)
+
+
+if __name__ == "__main__":
+    sys.exit(run(globals()))

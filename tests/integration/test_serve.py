@@ -1,0 +1,445 @@
+#!/usr/bin/env python3
+"""`headroom serve` over real HTTPS on 127.0.0.1: every route, both filter
+modes, bad input, SIGHUP reload, TLS versions, keep-alive, slow clients.
+
+The cluster is the embedded real EKS snapshot (examples/clusters): two nodes
+with allocatable cpu 1930m, memory 1471840Ki (1437.34Mi), pods 11.
+eks-node-a runs 4 pods (350m cpu, 140Mi), eks-node-b 2 pods (150m, 0 memory).
+"""
+import copy
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import sys
+import tempfile
+import threading
+import time
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import EKS, TOP, Certs, Server, capacity_path, check, eq, run  # noqa: E402
+
+WEB = {"apiVersion": "v1", "kind": "Pod",
+       "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+       "spec": {"containers": [{"name": "web", "image": "nginx:1.27",
+                                "resources": {"requests": {"cpu": "100m", "memory": "100Mi"}}}]}}
+
+
+def pod(cpu="100m", memory="100Mi", **spec):
+    p = copy.deepcopy(WEB)
+    p["spec"]["containers"][0]["resources"]["requests"] = {"cpu": cpu, "memory": memory}
+    p["spec"].update(spec)
+    return p
+
+
+def scheduler_pod(memory):
+    """A pod as kube-scheduler sends it: admitted (DefaultTolerationSeconds added)."""
+    p = pod(memory=memory)
+    p["spec"]["tolerations"] = [
+        {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+        {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}]
+    del p["kind"], p["apiVersion"]
+    return p
+
+
+def setup():
+    certs = Certs()
+    return {"certs": certs, "server": Server(certs)}
+
+
+def teardown(st):
+    eq(st["server"].stop(), 0, "exit code after SIGTERM")
+    shutil.rmtree(st["certs"].dir)
+
+
+# ---- probes ------------------------------------------------------------------
+
+def test_healthz_livez_readyz(st):
+    s = st["server"]
+    for path in ("/healthz", "/livez", "/readyz"):
+        status, headers, body = s.request("GET", path, client_cert=False)
+        eq((status, body), (200, b"ok"), path)
+        eq(headers.get("Content-Type"), "text/plain; charset=utf-8", path + " content type")
+    status, _, body = s.request("GET", "/readyz?verbose")
+    check(b"[+]cluster-snapshot ok" in body and body.endswith(b"readyz check passed\n"), body)
+
+
+def test_version_and_configz(st):
+    v = st["server"].json("GET", "/version")
+    check(v["version"] and v["kubeScheduler"] == "1.34", v)
+    c = st["server"].json("GET", "/configz")["headroom"]
+    eq(c["snapshotFiles"], [EKS], "configz snapshot files")
+    check("key" not in json.dumps(c).lower().replace("keepalive", ""), "configz must not show key material")
+
+
+# ---- capacity ---------------------------------------------------------------------
+
+def test_capacity_counts_pod_slots_on_eks(st):
+    # eks-node-a: 11 pods - 4 running = 7 slots (cpu allows 15, memory 12);
+    # eks-node-b: 11 - 2 = 9 slots (cpu 17, memory 14): 16 copies, bound by pods.
+    a = st["server"].json("POST", "/capacity", WEB)
+    eq(a["count"], 16, "count")
+    eq([(n["node"], n["count"], n.get("reason")) for n in a["perNode"]],
+       [("eks-node-a", 7, "Too many pods"), ("eks-node-b", 9, "Too many pods")], "perNode")
+    eq(a["message"], "0/2 nodes are available: 2 Too many pods.", "message")
+    eq(a["snapshot"]["nodes"], 2, "snapshot nodes")
+    eq(a["snapshot"]["pods"], 6, "snapshot pods")
+    eq(a["admission"], ["DefaultTolerationSeconds"], "admission")
+    check("replicas" not in a and "fits" not in a, "no replicas asked")
+
+
+def test_capacity_memory_bound(st):
+    # 300Mi: node-a (1437.34 - 140)/300 = 4, node-b 1437.34/300 = 4 -> 8
+    a = st["server"].json("POST", "/capacity", pod(memory="300Mi"))
+    eq(a["count"], 8, "count")
+    eq(a["message"], "0/2 nodes are available: 2 Insufficient memory.", "message")
+
+
+def test_capacity_cpu_bound_and_replicas(st):
+    # 500m: node-a (1930 - 350)/500 = 3, node-b (1930 - 150)/500 = 3 -> 6
+    a = st["server"].json("POST", "/capacity?replicas=7", pod(cpu="500m", memory="10Mi"))
+    eq((a["count"], a["replicas"], a["fits"]), (6, 7, False), "count/replicas/fits")
+    a = st["server"].json("POST", "/capacity?replicas=6", pod(cpu="500m", memory="10Mi"))
+    eq(a["fits"], True, "6 fit")
+
+
+def test_capacity_yaml_deployment_and_table(st):
+    with open(os.path.join(TOP, "examples", "pods", "web-deployment.yaml"), "rb") as f:
+        yaml = f.read()
+    a = st["server"].json("POST", "/capacity", yaml, headers={"Content-Type": "application/yaml"})
+    eq((a["count"], a["replicas"], a["fits"]), (16, 20, False), "deployment answer")
+    eq(a["pod"], {"kind": "Deployment", "name": "web", "namespace": "default"}, "pod")
+    status, headers, body = st["server"].request("POST", "/capacity?output=table", yaml)
+    eq(status, 200, "table status")
+    check(body.startswith(b"NODE ") and b"16 more copies fit; 20 asked: does not fit" in body, body)
+    status, headers, body = st["server"].request("POST", "/capacity?output=yaml", yaml)
+    check(status == 200 and b"count: 16\n" in body and headers["Content-Type"] == "application/yaml", body)
+
+
+def test_capacity_envelope_and_max(st):
+    a = st["server"].json("POST", "/capacity", {"template": WEB, "replicas": 3, "max": 5})
+    eq((a["count"], a["limited"], a["fits"]), (5, True, True), "limited at max")
+    eq(a["message"], "", "no FitError when limited")
+    check(any("counting stopped" in n for n in a["notes"]), a["notes"])
+
+
+def test_capacity_get_routes(st):
+    a = st["server"].json("GET", capacity_path(WEB, replicas=2))
+    eq((a["count"], a["fits"]), (16, True), "GET /capacity")
+    path = "/statistics/user/add_pod?" + __import__("urllib.parse").parse.urlencode({"config": json.dumps(WEB)})
+    eq(st["server"].json("GET", path)["count"], 16, "original route")
+
+
+def test_capacity_unreachable_taint_tolerated_by_admission(st):
+    # A pod written without tolerations gets DefaultTolerationSeconds, as in a
+    # real cluster, so NoExecute not-ready/unreachable taints do not block it.
+    with open(EKS) as f:
+        doc = json.load(f)
+    for item in doc["items"]:
+        if item["kind"] == "Node":
+            item["spec"]["taints"] = [{"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"}]
+    tmp = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    json.dump(doc, tmp)
+    tmp.close()
+    s = Server(st["certs"], snapshot=tmp.name)
+    try:
+        eq(s.json("POST", "/capacity", WEB)["count"], 16, "unreachable NoExecute tolerated")
+        # a toleration that names the key with effect NoSchedule does not cover
+        # NoExecute, so DefaultTolerationSeconds still adds its own
+        own = pod()
+        own["spec"]["tolerations"] = [{"key": "node.kubernetes.io/unreachable", "operator": "Exists",
+                                       "effect": "NoSchedule"}]
+        eq(s.json("POST", "/capacity", own)["count"], 16, "NoSchedule toleration plus the default one")
+    finally:
+        s.stop()
+    # the NoSchedule variant of the taint still filters a pod written without tolerations
+    for item in doc["items"]:
+        if item["kind"] == "Node":
+            item["spec"]["taints"] = [{"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"}]
+    with open(tmp.name, "w") as f:
+        json.dump(doc, f)
+    s = Server(st["certs"], snapshot=tmp.name)
+    try:
+        a = s.json("POST", "/capacity", WEB)
+        eq(a["count"], 0, "NoSchedule unreachable taint")
+        eq(a["message"], "0/2 nodes are available: 2 node(s) had untolerated taint {node.kubernetes.io/unreachable: }.",
+           "message")
+    finally:
+        s.stop()
+        os.unlink(tmp.name)
+
+
+# ---- filter -----------------------------------------------------------------
+
+def test_filter_node_names_mode(st):
+    # 1300Mi: node-a has 1437.34 - 140 = 1297.34Mi free (fails), node-b 1437.34Mi (fits)
+    args = {"Pod": scheduler_pod("1300Mi"), "Nodes": None, "NodeNames": ["eks-node-a", "eks-node-b", "ghost"]}
+    r = st["server"].json("POST", "/filter", args)
+    eq(r["NodeNames"], ["eks-node-b"], "NodeNames")
+    eq(r["Nodes"], None, "Nodes")
+    eq(r["FailedNodes"], {"eks-node-a": "Insufficient memory",
+                          "ghost": "node(s) were not found in headroom's cluster snapshot"}, "FailedNodes")
+    eq(r["FailedAndUnresolvableNodes"], {}, "unresolvable")
+    eq(r["Error"], "", "Error")
+
+
+def test_filter_unresolvable_goes_to_its_map(st):
+    args = {"Pod": scheduler_pod("2000Mi"), "Nodes": None, "NodeNames": ["eks-node-a", "eks-node-b"]}
+    r = st["server"].json("POST", "/filter", args)
+    eq(r["NodeNames"], [], "none fit")
+    eq(r["FailedAndUnresolvableNodes"], {"eks-node-a": "Insufficient memory", "eks-node-b": "Insufficient memory"},
+       "request > allocatable is unresolvable")
+
+
+def test_filter_full_nodes_mode_returns_objects_byte_for_byte(st):
+    with open(EKS) as f:
+        nodes = [i for i in json.load(f)["items"] if i["kind"] == "Node"]
+    for n in nodes:
+        del n["kind"], n["apiVersion"]
+    # unusual but valid JSON formatting that a re-encoder would change
+    texts = [json.dumps(n, indent=1).replace('"pods": "11"', '"pods" :  "11"') for n in nodes]
+    texts[1] = texts[1].replace('"kubernetes.io/hostname"', '"kubernetes.io\\/hostname"')
+    body = '{"Pod": %s, "Nodes": {"metadata": {}, "items": [%s]}, "NodeNames": null}' % (
+        json.dumps(scheduler_pod("1300Mi")), ", ".join(texts))
+    status, _, data = st["server"].request("POST", "/filter", body)
+    eq(status, 200, "status")
+    check(texts[1].encode() in data, "node-b must come back exactly as sent")
+    check(texts[0].encode() not in data, "node-a must not come back")
+    r = json.loads(data)
+    eq([n["metadata"]["name"] for n in r["Nodes"]["items"]], ["eks-node-b"], "Nodes.items")
+    eq(r["NodeNames"], None, "NodeNames is null in Nodes mode")
+    eq(r["FailedNodes"], {"eks-node-a": "Insufficient memory"}, "FailedNodes")
+
+
+def test_filter_full_nodes_mode_uses_sent_objects(st):
+    # a node the snapshot does not know, and node-b tainted in the request only
+    with open(EKS) as f:
+        nodes = [i for i in json.load(f)["items"] if i["kind"] == "Node"]
+    extra = copy.deepcopy(nodes[0])
+    extra["metadata"]["name"] = "eks-node-new"
+    extra["metadata"]["resourceVersion"] = "1"
+    nodes[1]["spec"]["taints"] = [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]
+    nodes[1]["metadata"]["resourceVersion"] = "changed"
+    args = {"Pod": scheduler_pod("100Mi"), "Nodes": {"metadata": {}, "items": nodes + [extra]}, "NodeNames": None}
+    r = st["server"].json("POST", "/filter", args)
+    eq([n["metadata"]["name"] for n in r["Nodes"]["items"]], ["eks-node-a", "eks-node-new"], "passed")
+    eq(r["FailedAndUnresolvableNodes"], {"eks-node-b": "node(s) had untolerated taint {dedicated: gpu}"}, "taint")
+
+
+def test_filter_prefilter_conflict_rejects_every_node(st):
+    p = scheduler_pod("100Mi")
+    p["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["x"]},
+                                               {"key": "metadata.name", "operator": "In", "values": ["y"]}]}]}}}
+    r = st["server"].json("POST", "/filter", {"Pod": p, "Nodes": None, "NodeNames": ["eks-node-a"]})
+    eq(r["FailedAndUnresolvableNodes"], {"eks-node-a": "pod affinity terms conflict"}, "conflict")
+
+
+def test_filter_accepts_lowercase_keys(st):
+    r = st["server"].json("POST", "/filter", {"pod": scheduler_pod("100Mi"), "nodenames": ["eks-node-a"]})
+    eq(r["NodeNames"], ["eks-node-a"], "case-insensitive keys")
+
+
+# ---- bad input --------------------------------------------------------------
+
+def expect_error(s, method, path, body, status, fragment):
+    got, headers, data = s.request(method, path, body)
+    eq(got, status, "%s %s status (body %r)" % (method, path, data[:300]))
+    err = json.loads(data)["error"]
+    check(fragment in err, "error %r should mention %r" % (err, fragment))
+
+
+def test_bad_requests_get_4xx_naming_the_problem(st):
+    s = st["server"]
+    expect_error(s, "POST", "/filter", "{", 400, "not valid JSON")
+    expect_error(s, "POST", "/filter", "[]", 400, "must be a JSON object")
+    expect_error(s, "POST", "/filter", {"Nodes": None, "NodeNames": []}, 400, "Pod")
+    expect_error(s, "POST", "/filter", {"Pod": scheduler_pod("1Mi")}, 400, "NodeNames or Nodes")
+    expect_error(s, "POST", "/filter", {"Pod": scheduler_pod("1Mi"), "NodeNames": [1]}, 400, "NodeNames")
+    bad = scheduler_pod("1Mi")
+    bad["spec"]["containers"][0]["resources"]["requests"]["cpu"] = "12x"
+    expect_error(s, "POST", "/filter", {"Pod": bad, "NodeNames": []}, 400,
+                 "Pod.spec.containers[0].resources.requests.cpu")
+    expect_error(s, "POST", "/capacity", "", 400, "empty body")
+    expect_error(s, "POST", "/capacity", "{\"kind\": \"Pod\", \"spec\": 3}", 400, "spec")
+    expect_error(s, "POST", "/capacity", pod(cpu="lots"), 400, "spec.containers[0].resources.requests.cpu")
+    expect_error(s, "POST", "/capacity", {"kind": "ConfigMap"}, 400, "ConfigMap")
+    expect_error(s, "POST", "/capacity", "kind: Pod\nspec: [unclosed", 400, "line")
+    expect_error(s, "POST", "/capacity", "[" * 100000 + "]" * 100000, 400, "nests deeper")
+    expect_error(s, "POST", "/capacity?replicas=-1", WEB, 400, "replicas")
+    expect_error(s, "POST", "/capacity?output=xml", WEB, 400, "output")
+    expect_error(s, "GET", "/capacity", None, 400, "pod")
+    expect_error(s, "GET", "/nope", None, 404, "/nope")
+    expect_error(s, "DELETE", "/capacity", None, 405, "DELETE")
+    expect_error(s, "GET", "/filter", None, 405, "GET")
+    limit = pod(cpu="1", memory="1Gi")
+    limit["spec"]["containers"][0]["resources"]["limits"] = {"cpu": "500m"}
+    expect_error(s, "POST", "/capacity", limit, 400, "must be less than or equal to its limit")
+
+
+def test_body_over_the_limit_is_413(st):
+    s = Server(st["certs"], extra=["--max-body-bytes", "4096"])
+    try:
+        expect_error(s, "POST", "/capacity", "x" * 5000, 413, "limit of 4096")
+        eq(s.json("POST", "/capacity", WEB)["count"], 16, "small bodies still work")
+    finally:
+        s.stop()
+
+
+# ---- transport -----------------------------------------------------------------
+
+def test_keep_alive_serves_many_requests_on_one_connection(st):
+    conn = st["server"].connection()
+    try:
+        for _ in range(20):
+            conn.request("POST", "/capacity?perNode=false", json.dumps(WEB))
+            resp = conn.getresponse()
+            eq(json.loads(resp.read())["count"], 16, "count")
+            check("perNode" not in resp.headers, "perNode=false")
+    finally:
+        conn.close()
+
+
+def test_tls_below_1_2_is_refused(st):
+    warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.1 is the point here
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(st["certs"].path("ca.crt"))
+    try:
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_1
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+    except (ValueError, ssl.SSLError):
+        return  # this OpenSSL cannot even offer TLS 1.1
+    with socket.create_connection(("127.0.0.1", st["server"].port), timeout=5) as raw:
+        try:
+            with ctx.wrap_socket(raw, server_hostname="127.0.0.1"):
+                raise AssertionError("a TLS 1.1 handshake succeeded")
+        except ssl.SSLError:
+            pass
+    conn = st["server"].connection(max_version=ssl.TLSVersion.TLSv1_2)
+    conn.request("GET", "/healthz")
+    eq(conn.getresponse().status, 200, "TLS 1.2 works")
+    conn.close()
+
+
+def test_plain_http_is_not_served(st):
+    with socket.create_connection(("127.0.0.1", st["server"].port), timeout=5) as raw:
+        raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        try:
+            data = raw.recv(100)
+        except ConnectionResetError:
+            data = b""
+        check(not data.startswith(b"HTTP/1.1 200"), "plain HTTP must not be answered")
+
+
+def test_slow_client_is_cut_off_and_others_are_served(st):
+    s = Server(st["certs"], extra=["--request-timeout-ms", "1000"])
+    try:
+        ctx = st["certs"].client_context()
+        raw = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        tls = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        tls.sendall(b"POST /capacity HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+        start = time.time()
+        eq(s.json("POST", "/capacity", WEB)["count"], 16, "a well-behaved request meanwhile")
+        check(time.time() - start < 2, "well-behaved request was not delayed")
+        tls.settimeout(10)
+        try:
+            data = tls.recv(4096)
+        except (ssl.SSLError, OSError):
+            data = b""
+        check(time.time() - start < 8, "the slow client was dropped within the timeout")
+        check(b"200 OK" not in data, data)
+        tls.close()
+    finally:
+        s.stop()
+
+
+# ---- reload -----------------------------------------------------------------------
+
+def test_sighup_reloads_and_keeps_old_on_bad_file(st):
+    tmp = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    with open(EKS) as f:
+        doc = json.load(f)
+    json.dump(doc, tmp)
+    tmp.close()
+    s = Server(st["certs"], snapshot=tmp.name)
+    try:
+        eq(s.json("POST", "/capacity", WEB)["count"], 16, "before")
+        # drop the two pods on node-b except aws-node: kube-proxy frees a slot
+        doc["items"] = [i for i in doc["items"] if i["metadata"]["name"] != "kube-proxy-82mb2"]
+        with open(tmp.name, "w") as f:
+            json.dump(doc, f)
+        s.signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while s.json("POST", "/capacity", WEB)["count"] != 17 and time.time() < deadline:
+            time.sleep(0.05)
+        eq(s.json("POST", "/capacity", WEB)["count"], 17, "after reload")
+        with open(tmp.name, "w") as f:
+            f.write('{"kind": "List", "items": [{"kind": "Node", "metadata": {"name": 5}}]}')
+        s.signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while "snapshot reload refused" not in s.logs() and time.time() < deadline:
+            time.sleep(0.05)
+        check("snapshot reload refused" in s.logs() and "items[0].metadata.name" in s.logs(), s.logs())
+        eq(s.json("POST", "/capacity", WEB)["count"], 17, "old snapshot kept")
+        eq(s.request("GET", "/readyz")[0], 200, "still ready")
+    finally:
+        s.stop()
+        os.unlink(tmp.name)
+
+
+def test_reload_under_concurrent_requests(st):
+    tmp = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    shutil.copyfile(EKS, tmp.name)
+    s = Server(st["certs"], snapshot=tmp.name)
+    errors = []
+
+    def client():
+        try:
+            conn = s.connection()
+            for _ in range(40):
+                conn.request("POST", "/capacity", json.dumps(WEB))
+                r = conn.getresponse()
+                body = r.read()
+                if r.status != 200 or json.loads(body)["count"] != 16:
+                    errors.append((r.status, body[:200]))
+            conn.close()
+        except Exception as e:  # any transport error is a failure here
+            errors.append(repr(e))
+
+    try:
+        threads = [threading.Thread(target=client) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for _ in range(20):
+            s.signal(signal.SIGHUP)
+            time.sleep(0.02)
+        for t in threads:
+            t.join()
+        eq(errors, [], "errors during reloads")
+    finally:
+        s.stop()
+        os.unlink(tmp.name)
+
+
+def test_metrics_count_requests(st):
+    s = st["server"]
+    before = s.request("GET", "/metrics")[2].decode()
+    s.json("POST", "/capacity", WEB)
+    after = s.request("GET", "/metrics")[2].decode()
+
+    def value(text, prefix):
+        for line in text.splitlines():
+            if line.startswith(prefix):
+                return float(line.split()[-1])
+        return 0.0
+
+    key = 'headroom_http_requests_total{route="/capacity",code="200"}'
+    eq(value(after, key) - value(before, key), 1.0, "capacity counter moved by one")
+    check("headroom_snapshot_nodes 2" in after, "snapshot gauge")
+
+
+if __name__ == "__main__":
+    sys.exit(run(globals(), setup, teardown))
