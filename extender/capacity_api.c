@@ -11,13 +11,14 @@
 #include "yaml_json.h"
 #include "yaml_out.h"
 
-#define BODY_MAX_DEPTH 64
+#define BODY_MAX_DEPTH   64
 #define ANSWER_ARENA_CAP (512u << 20)
 
 static cJSON *parse_body(const char *body, size_t len, struct hr_err *err)
 {
 	if (len == 0) {
-		hr_err_set(err, HR_EINVAL, NULL, "empty body: send a Pod or workload (JSON or YAML)");
+		hr_err_set(err, HR_EINVAL, NULL,
+		           "empty body: send a Pod or workload (JSON or YAML)");
 		return NULL;
 	}
 	if (!xt_looks_like_json(body, len))
@@ -25,8 +26,8 @@ static cJSON *parse_body(const char *body, size_t len, struct hr_err *err)
 	size_t used;
 	if (hr_json_skip(body, len, BODY_MAX_DEPTH, NULL, &used) != HR_JSON_OBJECT) {
 		hr_err_set(err, HR_EINVAL, NULL,
-			   "body is not a JSON object (or nests deeper than %d) near byte %zu",
-			   BODY_MAX_DEPTH, used);
+		           "body is not a JSON object (or nests deeper than %d) near byte %zu",
+		           BODY_MAX_DEPTH, used);
 		return NULL;
 	}
 	cJSON *doc = cJSON_ParseWithLength(body, len);
@@ -42,13 +43,13 @@ static const char *pod_prefix(const struct hr_workload *w, bool envelope)
 		return envelope ? "template" : NULL;
 	if (strcmp(w->kind, "CronJob") == 0)
 		return envelope ? "template.spec.jobTemplate.spec.template"
-				: "spec.jobTemplate.spec.template";
+		                : "spec.jobTemplate.spec.template";
 	return envelope ? "template.spec.template" : "spec.template";
 }
 
 static enum hr_code render(const struct hr_capacity_result *r, const struct hr_pod *pod,
-			   const struct hr_snapshot *snap, const struct hr_answer_info *info,
-			   enum xt_output output, struct hr_buf *out, struct hr_err *err)
+                           const struct hr_snapshot *snap, const struct hr_answer_info *info,
+                           enum xt_output output, struct hr_buf *out, struct hr_err *err)
 {
 	if (output == XT_OUTPUT_TABLE) {
 		hr_answer_capacity_table(r, pod, snap, info, out);
@@ -71,8 +72,8 @@ static enum hr_code render(const struct hr_capacity_result *r, const struct hr_p
 }
 
 enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, size_t len,
-				const struct xt_capacity_params *params, struct hr_buf *out,
-				struct xt_capacity_outcome *outcome, struct hr_err *err)
+                                const struct xt_capacity_params *params, struct hr_buf *out,
+                                struct xt_capacity_outcome *outcome, struct hr_err *err)
 {
 	struct hr_workload w = {0};
 	struct hr_arena arena;
@@ -86,10 +87,10 @@ enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, si
 		goto out_free_arena;
 	}
 	bool envelope = cJSON_GetObjectItemCaseSensitive(doc, "template") &&
-			!cJSON_GetObjectItemCaseSensitive(doc, "kind");
+	                !cJSON_GetObjectItemCaseSensitive(doc, "kind");
 	if ((rc = hr_workload_resolve(doc, &w, err)) != HR_OK ||
 	    (rc = hr_incoming_pod(w.pod, snap->snap, true, pod_prefix(&w, envelope), &arena, &pod,
-				  &admitted, err)) != HR_OK)
+	                          &admitted, err)) != HR_OK)
 		goto out_free_doc;
 
 	struct hr_capacity_opts opts = {.max_copies = params->max_copies};
@@ -100,14 +101,14 @@ enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, si
 		goto out_free_doc;
 
 	struct hr_answer_info info = {
-		.kind = w.kind,
-		.name = w.name,
-		.has_replicas = params->has_replicas || w.has_replicas,
-		.replicas = params->has_replicas ? params->replicas : w.replicas,
-		.admitted = admitted,
-		.resource_version = snap->snap->resource_version.p,
-		.age_seconds = xt_snap_age_seconds(snap),
-		.per_node = params->per_node,
+	    .kind = w.kind,
+	    .name = w.name,
+	    .has_replicas = params->has_replicas || w.has_replicas,
+	    .replicas = params->has_replicas ? params->replicas : w.replicas,
+	    .admitted = admitted,
+	    .resource_version = snap->snap->resource_version.p,
+	    .age_seconds = xt_snap_age_seconds(snap),
+	    .per_node = params->per_node,
 	};
 	rc = render(&r, pod, snap->snap, &info, params->output, out, err);
 	if (rc == HR_OK && !hr_buf_ok(out))

@@ -34,7 +34,7 @@ struct xt_capacity_outcome {
  * HR_EUNSUPPORTED with err naming the field; HR_ENOMEM when a limit or memory
  * ran out. */
 enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, size_t len,
-				const struct xt_capacity_params *params, struct hr_buf *out,
-				struct xt_capacity_outcome *outcome, struct hr_err *err);
+                                const struct xt_capacity_params *params, struct hr_buf *out,
+                                struct xt_capacity_outcome *outcome, struct hr_err *err);
 
 #endif

@@ -20,53 +20,53 @@ void xt_config_defaults(struct xt_config *cfg)
 }
 
 static const char serve_usage[] =
-	"usage: headroom serve --tls-cert FILE --tls-key FILE [flags]\n"
-	"\n"
-	"Serves the scheduler extender (POST /filter), capacity (POST /capacity,\n"
-	"GET /capacity?pod=...), and health routes over HTTPS.\n"
-	"\n"
-	"  --listen ADDR:PORT        address to serve on (default 0.0.0.0:8443)\n"
-	"  --tls-cert FILE           serving certificate (PEM, leaf first, then chain)\n"
-	"  --tls-key FILE            its private key (PEM)\n"
-	"  --client-ca FILE          verify client certificates against this CA; filter,\n"
-	"                            prioritize and admission then require one\n"
-	"  --anonymous-read          with --client-ca, let capacity, metrics and configz\n"
-	"                            be called without a client certificate\n"
-	"  --snapshot FILE           cluster from a file (kubectl get nodes,pods -A -o json);\n"
-	"                            repeat to merge files; reloaded on SIGHUP\n"
-	"  --kubeconfig FILE         cluster from the API server (list/watch)\n"
-	"  --max-body-bytes N        largest request body accepted (default 268435456)\n"
-	"  --threads N               worker threads (default 64)\n"
-	"  --request-timeout-ms N    per-read/write timeout for a request (default 10000)\n"
-	"  --max-copies N            most copies one capacity answer places (default 100000)\n"
-	"  --log-format text|json    log line format (default text)\n"
-	"  -v N                      log verbosity (2 logs every request)\n";
+    "usage: headroom serve --tls-cert FILE --tls-key FILE [flags]\n"
+    "\n"
+    "Serves the scheduler extender (POST /filter), capacity (POST /capacity,\n"
+    "GET /capacity?pod=...), and health routes over HTTPS.\n"
+    "\n"
+    "  --listen ADDR:PORT        address to serve on (default 0.0.0.0:8443)\n"
+    "  --tls-cert FILE           serving certificate (PEM, leaf first, then chain)\n"
+    "  --tls-key FILE            its private key (PEM)\n"
+    "  --client-ca FILE          verify client certificates against this CA; filter,\n"
+    "                            prioritize and admission then require one\n"
+    "  --anonymous-read          with --client-ca, let capacity, metrics and configz\n"
+    "                            be called without a client certificate\n"
+    "  --snapshot FILE           cluster from a file (kubectl get nodes,pods -A -o json);\n"
+    "                            repeat to merge files; reloaded on SIGHUP\n"
+    "  --kubeconfig FILE         cluster from the API server (list/watch)\n"
+    "  --max-body-bytes N        largest request body accepted (default 268435456)\n"
+    "  --threads N               worker threads (default 64)\n"
+    "  --request-timeout-ms N    per-read/write timeout for a request (default 10000)\n"
+    "  --max-copies N            most copies one capacity answer places (default 100000)\n"
+    "  --log-format text|json    log line format (default text)\n"
+    "  -v N                      log verbosity (2 logs every request)\n";
 
 static const char capacity_usage[] =
-	"usage: headroom capacity --snapshot FILE -f FILE [--replicas K] [-o json|table|yaml]\n"
-	"\n"
-	"Answers how many more copies of a pod fit on a saved cluster snapshot.\n"
-	"\n"
-	"  --snapshot FILE           cluster (kubectl get nodes,pods -A -o json); repeatable\n"
-	"  -f, --filename FILE       the Pod or workload (JSON or YAML; - for stdin)\n"
-	"  --replicas K              also say whether K more copies fit\n"
-	"  --max-copies N            stop counting at N (default 100000)\n"
-	"  -o, --output FORMAT       json (default), table or yaml\n"
-	"\n"
-	"Exit codes: 0 answered, 1 runtime failure, 2 bad usage or bad input.\n";
+    "usage: headroom capacity --snapshot FILE -f FILE [--replicas K] [-o json|table|yaml]\n"
+    "\n"
+    "Answers how many more copies of a pod fit on a saved cluster snapshot.\n"
+    "\n"
+    "  --snapshot FILE           cluster (kubectl get nodes,pods -A -o json); repeatable\n"
+    "  -f, --filename FILE       the Pod or workload (JSON or YAML; - for stdin)\n"
+    "  --replicas K              also say whether K more copies fit\n"
+    "  --max-copies N            stop counting at N (default 100000)\n"
+    "  -o, --output FORMAT       json (default), table or yaml\n"
+    "\n"
+    "Exit codes: 0 answered, 1 runtime failure, 2 bad usage or bad input.\n";
 
 static const char top_usage[] =
-	"usage: headroom <command> [flags]\n"
-	"\n"
-	"Tells how many more copies of a pod will schedule on a Kubernetes cluster,\n"
-	"with kube-scheduler's own filter semantics.\n"
-	"\n"
-	"commands:\n"
-	"  serve      HTTPS scheduler extender, capacity and admission service\n"
-	"  capacity   offline capacity answer on a snapshot file\n"
-	"  version    print the version\n"
-	"\n"
-	"Run 'headroom <command> --help' for the flags of a command.\n";
+    "usage: headroom <command> [flags]\n"
+    "\n"
+    "Tells how many more copies of a pod will schedule on a Kubernetes cluster,\n"
+    "with kube-scheduler's own filter semantics.\n"
+    "\n"
+    "commands:\n"
+    "  serve      HTTPS scheduler extender, capacity and admission service\n"
+    "  capacity   offline capacity answer on a snapshot file\n"
+    "  version    print the version\n"
+    "\n"
+    "Run 'headroom <command> --help' for the flags of a command.\n";
 
 const char *xt_config_usage(const char *command)
 {
@@ -118,14 +118,14 @@ struct flag {
 };
 
 static const struct flag flags[] = {
-	{"--listen", NULL, true, false},         {"--tls-cert", NULL, true, false},
-	{"--tls-key", NULL, true, false},        {"--client-ca", NULL, true, false},
-	{"--kubeconfig", NULL, true, false},     {"--max-body-bytes", NULL, true, false},
-	{"--threads", NULL, true, false},        {"--request-timeout-ms", NULL, true, false},
-	{"--snapshot", NULL, true, true},        {"--max-copies", NULL, true, true},
-	{"--log-format", NULL, true, true},      {"-v", "--v", true, true},
-	{"--filename", "-f", false, true},       {"--replicas", NULL, false, true},
-	{"--output", "-o", false, true},
+    {"--listen", NULL, true, false},     {"--tls-cert", NULL, true, false},
+    {"--tls-key", NULL, true, false},    {"--client-ca", NULL, true, false},
+    {"--kubeconfig", NULL, true, false}, {"--max-body-bytes", NULL, true, false},
+    {"--threads", NULL, true, false},    {"--request-timeout-ms", NULL, true, false},
+    {"--snapshot", NULL, true, true},    {"--max-copies", NULL, true, true},
+    {"--log-format", NULL, true, true},  {"-v", "--v", true, true},
+    {"--filename", "-f", false, true},   {"--replicas", NULL, false, true},
+    {"--output", "-o", false, true},
 };
 
 /* "<value>": <what>, at the flag. */
@@ -135,7 +135,7 @@ static enum hr_code bad(struct hr_err *err, const char *flag, const char *value,
 }
 
 static enum hr_code apply(struct xt_config *cfg, const char *name, const char *v,
-			  struct hr_err *err)
+                          struct hr_err *err)
 {
 	int64_t n;
 	if (!strcmp(name, "--listen")) {
@@ -212,7 +212,7 @@ static const struct flag *find_flag(const char *arg, size_t len)
 }
 
 enum hr_code xt_config_parse(struct xt_config *cfg, const char *command, int argc, char **argv,
-			     struct hr_err *err)
+                             struct hr_err *err)
 {
 	bool serve = strcmp(command, "serve") == 0;
 	for (int i = 0; i < argc; i++) {
@@ -229,7 +229,8 @@ enum hr_code xt_config_parse(struct xt_config *cfg, const char *command, int arg
 		size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
 		const struct flag *f = find_flag(arg, len);
 		if (!f || !(serve ? f->serve : f->capacity))
-			return hr_err_set(err, HR_EINVAL, arg, "unknown flag for headroom %s", command);
+			return hr_err_set(err, HR_EINVAL, arg, "unknown flag for headroom %s",
+			                  command);
 		const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
 		if (!value)
 			return hr_err_set(err, HR_EINVAL, f->name, "needs a value");
@@ -240,18 +241,19 @@ enum hr_code xt_config_parse(struct xt_config *cfg, const char *command, int arg
 	if (serve) {
 		if (!cfg->tls_cert || !cfg->tls_key)
 			return hr_err_set(err, HR_EINVAL, "--tls-cert",
-					  "serve needs --tls-cert and --tls-key (HTTPS only)");
+			                  "serve needs --tls-cert and --tls-key (HTTPS only)");
 		if (cfg->n_snapshots && cfg->kubeconfig)
 			return hr_err_set(err, HR_EINVAL, "--snapshot",
-					  "give either --snapshot or --kubeconfig, not both");
+			                  "give either --snapshot or --kubeconfig, not both");
 		if (cfg->anonymous_read && !cfg->client_ca)
 			return hr_err_set(err, HR_EINVAL, "--anonymous-read",
-					  "only makes sense with --client-ca");
+			                  "only makes sense with --client-ca");
 	} else {
 		if (!cfg->n_snapshots)
 			return hr_err_set(err, HR_EINVAL, "--snapshot", "required");
 		if (!cfg->pod_file)
-			return hr_err_set(err, HR_EINVAL, "-f", "required: the pod or workload file");
+			return hr_err_set(err, HR_EINVAL, "-f",
+			                  "required: the pod or workload file");
 	}
 	return HR_OK;
 }

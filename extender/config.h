@@ -19,11 +19,11 @@ enum xt_output { XT_OUTPUT_JSON, XT_OUTPUT_TABLE, XT_OUTPUT_YAML };
 
 struct xt_config {
 	/* serve */
-	char listen[256];       /* ADDR:PORT, default 0.0.0.0:8443 */
+	char listen[256]; /* ADDR:PORT, default 0.0.0.0:8443 */
 	const char *tls_cert;
 	const char *tls_key;
 	const char *client_ca;
-	bool anonymous_read;    /* with --client-ca: capacity/metrics/configz without a cert */
+	bool anonymous_read; /* with --client-ca: capacity/metrics/configz without a cert */
 	const char *kubeconfig;
 	size_t max_body_bytes;
 	int threads;
@@ -33,11 +33,11 @@ struct xt_config {
 	/* shared */
 	const char *snapshots[XT_MAX_SNAPSHOTS];
 	size_t n_snapshots;
-	int64_t max_copies;     /* bound on one capacity answer's placement loop */
+	int64_t max_copies; /* bound on one capacity answer's placement loop */
 	int verbosity;
 	bool log_json;
 	/* capacity */
-	const char *pod_file;   /* -f FILE ("-" = stdin) */
+	const char *pod_file; /* -f FILE ("-" = stdin) */
 	bool has_replicas;
 	int64_t replicas;
 	enum xt_output output;
@@ -50,7 +50,7 @@ void xt_config_defaults(struct xt_config *cfg);
 /* Parses the flags of `command` ("serve" or "capacity") from argv[0..argc).
  * Returns HR_OK or HR_EINVAL with err naming the flag. */
 enum hr_code xt_config_parse(struct xt_config *cfg, const char *command, int argc, char **argv,
-			     struct hr_err *err);
+                             struct hr_err *err);
 
 /* Usage text of a command ("" for the top level). */
 const char *xt_config_usage(const char *command);

@@ -20,15 +20,15 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{"/filter", M_POST, ACCESS_GATE, xt_route_filter},
-	{"/capacity", M_GET | M_POST, ACCESS_READ, xt_route_capacity},
-	{"/statistics/user/add_pod", M_GET, ACCESS_READ, xt_route_capacity},
-	{"/healthz", M_GET, ACCESS_PROBE, xt_route_healthz},
-	{"/livez", M_GET, ACCESS_PROBE, xt_route_healthz},
-	{"/readyz", M_GET, ACCESS_PROBE, xt_route_readyz},
-	{"/version", M_GET, ACCESS_PROBE, xt_route_version},
-	{"/configz", M_GET, ACCESS_READ, xt_route_configz},
-	{"/metrics", M_GET, ACCESS_READ, xt_route_metrics},
+    {"/filter", M_POST, ACCESS_GATE, xt_route_filter},
+    {"/capacity", M_GET | M_POST, ACCESS_READ, xt_route_capacity},
+    {"/statistics/user/add_pod", M_GET, ACCESS_READ, xt_route_capacity},
+    {"/healthz", M_GET, ACCESS_PROBE, xt_route_healthz},
+    {"/livez", M_GET, ACCESS_PROBE, xt_route_healthz},
+    {"/readyz", M_GET, ACCESS_PROBE, xt_route_readyz},
+    {"/version", M_GET, ACCESS_PROBE, xt_route_version},
+    {"/configz", M_GET, ACCESS_READ, xt_route_configz},
+    {"/metrics", M_GET, ACCESS_READ, xt_route_metrics},
 };
 
 static atomic_ulong request_ids;
@@ -40,8 +40,8 @@ static double elapsed(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-void xt_http_reply(struct xt_request *req, int status, const char *content_type,
-		   const char *body, size_t len)
+void xt_http_reply(struct xt_request *req, int status, const char *content_type, const char *body,
+                   size_t len)
 {
 	char clen[32];
 	if (req->status)
@@ -101,7 +101,7 @@ bool xt_http_read_body(struct xt_request *req)
 	long long declared = req->ri->content_length;
 	if (declared > (long long)max) {
 		xt_http_error(req, 413, "body of %lld bytes exceeds the limit of %zu bytes",
-			      declared, max);
+		              declared, max);
 		return false;
 	}
 	size_t cap = declared >= 0 ? (size_t)declared + 1 : 64 * 1024;
@@ -128,7 +128,8 @@ bool xt_http_read_body(struct xt_request *req)
 		int got = mg_read(req->conn, buf + n, cap - n - 1);
 		if (got < 0) {
 			free(buf);
-			xt_http_error(req, 408, "could not read the request body (timeout or reset)");
+			xt_http_error(req, 408,
+			              "could not read the request body (timeout or reset)");
 			return false;
 		}
 		if (got == 0)
@@ -212,7 +213,7 @@ static void dispatch(struct xt_request *req)
 	const struct route *r = find_route(req->ri->local_uri ? req->ri->local_uri : "");
 	if (!r) {
 		xt_http_error(req, 404, "no route %s (try /capacity, /filter, /healthz)",
-			      req->ri->local_uri ? req->ri->local_uri : "");
+		              req->ri->local_uri ? req->ri->local_uri : "");
 		return;
 	}
 	req->route = r->path;
@@ -222,7 +223,7 @@ static void dispatch(struct xt_request *req)
 	}
 	if (!allowed(req, r->access)) {
 		xt_http_error(req, 403, "%s needs a client certificate signed by the client CA",
-			      r->path);
+		              r->path);
 		return;
 	}
 	r->handle(req);
@@ -233,19 +234,19 @@ static void dispatch(struct xt_request *req)
 static int on_request(struct mg_connection *conn, void *cbdata)
 {
 	struct xt_request req = {
-		.conn = conn,
-		.ri = mg_get_request_info(conn),
-		.server = cbdata,
-		.id = atomic_fetch_add(&request_ids, 1) + 1,
+	    .conn = conn,
+	    .ri = mg_get_request_info(conn),
+	    .server = cbdata,
+	    .id = atomic_fetch_add(&request_ids, 1) + 1,
 	};
 	clock_gettime(CLOCK_MONOTONIC, &req.start);
 	dispatch(&req);
 	double took = elapsed(&req.start);
 	free(req.body);
 	xt_metrics_observe(req.server->metrics, req.route, req.status, took);
-	xt_vlog(2, "request id=%lu method=%s path=%s status=%d duration=%.6fs remote=%s",
-		req.id, req.ri->request_method, req.ri->local_uri ? req.ri->local_uri : "",
-		req.status, took, req.ri->remote_addr);
+	xt_vlog(2, "request id=%lu method=%s path=%s status=%d duration=%.6fs remote=%s", req.id,
+	        req.ri->request_method, req.ri->local_uri ? req.ri->local_uri : "", req.status,
+	        took, req.ri->remote_addr);
 	return req.status ? req.status : 500;
 }
 
@@ -268,21 +269,30 @@ enum hr_code xt_server_start(struct xt_server *s, struct hr_err *err)
 	char host[256], ports[300], threads[16], timeout[16], keepalive[16];
 	int port;
 	if (!xt_split_listen(cfg->listen, host, sizeof(host), &port))
-		return hr_err_set(err, HR_EINVAL, "--listen", "\"%s\" is not ADDR:PORT", cfg->listen);
+		return hr_err_set(err, HR_EINVAL, "--listen", "\"%s\" is not ADDR:PORT",
+		                  cfg->listen);
 	bool v6 = strchr(host, ':') != NULL;
 	snprintf(ports, sizeof(ports), v6 ? "[%s]:%ds" : "%s:%ds", host, port);
 	snprintf(threads, sizeof(threads), "%d", cfg->threads);
 	snprintf(timeout, sizeof(timeout), "%d", cfg->request_timeout_ms);
 	snprintf(keepalive, sizeof(keepalive), "%d", cfg->keep_alive_timeout_ms);
-	const char *options[] = {"listening_ports", ports,
-				 "num_threads", threads,
-				 "request_timeout_ms", timeout,
-				 "enable_keep_alive", "yes",
-				 "keep_alive_timeout_ms", keepalive,
-				 "max_request_size", "65536",
-				 "tcp_nodelay", "1",
-				 "linger_timeout_ms", "1000",
-				 NULL};
+	const char *options[] = {"listening_ports",
+	                         ports,
+	                         "num_threads",
+	                         threads,
+	                         "request_timeout_ms",
+	                         timeout,
+	                         "enable_keep_alive",
+	                         "yes",
+	                         "keep_alive_timeout_ms",
+	                         keepalive,
+	                         "max_request_size",
+	                         "65536",
+	                         "tcp_nodelay",
+	                         "1",
+	                         "linger_timeout_ms",
+	                         "1000",
+	                         NULL};
 	struct mg_callbacks callbacks;
 	memset(&callbacks, 0, sizeof(callbacks));
 	callbacks.init_ssl = on_init_ssl;
@@ -291,8 +301,8 @@ enum hr_code xt_server_start(struct xt_server *s, struct hr_err *err)
 	s->mg = mg_start(&callbacks, s, options);
 	if (!s->mg)
 		return hr_err_set(err, HR_EINVAL, "--listen",
-				  "cannot serve HTTPS on %s (port in use, or bad TLS setup)",
-				  cfg->listen);
+		                  "cannot serve HTTPS on %s (port in use, or bad TLS setup)",
+		                  cfg->listen);
 	mg_set_request_handler(s->mg, "/", on_request, s);
 	struct mg_server_port sp[4];
 	int n = mg_get_server_ports(s->mg, 4, sp);

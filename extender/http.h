@@ -48,12 +48,12 @@ struct xt_request {
 	struct mg_connection *conn;
 	const struct mg_request_info *ri;
 	struct xt_server *server;
-	const char *route;  /* the matched route path */
-	char *body;         /* read by xt_http_read_body; freed after the handler */
+	const char *route; /* the matched route path */
+	char *body;        /* read by xt_http_read_body; freed after the handler */
 	size_t body_len;
 	struct timespec start;
-	int status;         /* status sent, 0 until then */
-	unsigned long id;   /* for log lines */
+	int status;       /* status sent, 0 until then */
+	unsigned long id; /* for log lines */
 };
 
 enum hr_code xt_server_start(struct xt_server *s, struct hr_err *err);
@@ -64,11 +64,11 @@ void xt_server_stop(struct xt_server *s);
 bool xt_http_read_body(struct xt_request *req);
 
 /* Sends a complete reply. */
-void xt_http_reply(struct xt_request *req, int status, const char *content_type,
-		   const char *body, size_t len);
+void xt_http_reply(struct xt_request *req, int status, const char *content_type, const char *body,
+                   size_t len);
 /* Sends {"error": "..."} with status. */
 void xt_http_error(struct xt_request *req, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Maps an hr_err to a 4xx/5xx reply. */
 void xt_http_error_from(struct xt_request *req, const struct hr_err *err);
 

@@ -53,14 +53,16 @@ void xt_log_at(enum xt_log_level level, const char *file, int line, const char *
 	if (log_format == XT_LOG_JSON) {
 		char when[40];
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-		hr_buf_printf(&b, "{\"ts\":\"%s.%06ldZ\",\"level\":\"%s\",\"caller\":\"%s:%d\",\"msg\":",
-			      when, ts.tv_nsec / 1000, names[level], base_name(file), line);
+		hr_buf_printf(
+		    &b,
+		    "{\"ts\":\"%s.%06ldZ\",\"level\":\"%s\",\"caller\":\"%s:%d\",\"msg\":", when,
+		    ts.tv_nsec / 1000, names[level], base_name(file), line);
 		hr_buf_json_str(&b, hr_str_c(msg));
 		hr_buf_puts(&b, "}\n");
 	} else {
-		hr_buf_printf(&b, "%c%02d%02d %02d:%02d:%02d.%06ld %7ld %s:%d] %s\n", letters[level],
-			      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			      ts.tv_nsec / 1000, tid, base_name(file), line, msg);
+		hr_buf_printf(&b, "%c%02d%02d %02d:%02d:%02d.%06ld %7ld %s:%d] %s\n",
+		              letters[level], tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		              tm.tm_sec, ts.tv_nsec / 1000, tid, base_name(file), line, msg);
 	}
 	if (hr_buf_ok(&b)) {
 		pthread_mutex_lock(&log_lock);

@@ -18,12 +18,12 @@ void xt_log_setup(enum xt_log_format format, int verbosity);
 int xt_log_verbosity(void);
 
 void xt_log_at(enum xt_log_level level, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 #define xt_log(level, ...) xt_log_at((level), __FILE__, __LINE__, __VA_ARGS__)
-#define xt_log_error(...) xt_log(XT_LOG_ERROR, __VA_ARGS__)
-#define xt_log_warn(...) xt_log(XT_LOG_WARN, __VA_ARGS__)
-#define xt_log_info(...) xt_log(XT_LOG_INFO, __VA_ARGS__)
+#define xt_log_error(...)  xt_log(XT_LOG_ERROR, __VA_ARGS__)
+#define xt_log_warn(...)   xt_log(XT_LOG_WARN, __VA_ARGS__)
+#define xt_log_info(...)   xt_log(XT_LOG_INFO, __VA_ARGS__)
 /* An info line shown only at verbosity >= v (klog's V(v).Info). */
 #define xt_vlog(v, ...)                                                                            \
 	do {                                                                                       \

@@ -100,10 +100,10 @@ static int run_capacity(int argc, char **argv)
 		return report("cannot read the pod", &err);
 	}
 	struct xt_capacity_params params = {.has_replicas = cfg.has_replicas,
-					    .replicas = cfg.replicas,
-					    .max_copies = cfg.max_copies,
-					    .output = cfg.output,
-					    .per_node = true};
+	                                    .replicas = cfg.replicas,
+	                                    .max_copies = cfg.max_copies,
+	                                    .output = cfg.output,
+	                                    .per_node = true};
 	struct hr_buf out;
 	hr_buf_init(&out, 1u << 30);
 	int code = EXIT_OK;
@@ -120,7 +120,7 @@ static int run_capacity(int argc, char **argv)
 /* ---- serve ------------------------------------------------------------------- */
 
 static void load_and_publish(const struct xt_config *cfg, struct xt_cache *cache,
-			     struct xt_metrics *metrics)
+                             struct xt_metrics *metrics)
 {
 	struct xt_snap *snap;
 	struct hr_err err;
@@ -133,7 +133,7 @@ static void load_and_publish(const struct xt_config *cfg, struct xt_cache *cache
 		return;
 	}
 	xt_log_info("snapshot reloaded source=%s nodes=%zu pods=%zu build=%.3fs", snap->source,
-		    snap->snap->n_nodes, snap->snap->n_pods, snap->build_seconds);
+	            snap->snap->n_nodes, snap->snap->n_pods, snap->build_seconds);
 	xt_cache_publish(cache, snap);
 	atomic_fetch_add(&metrics->snapshot_reloads, 1);
 }
@@ -158,7 +158,7 @@ static void check_certificates(struct xt_tls *tls, struct xt_metrics *metrics)
 /* Signals are handled synchronously by the main thread: workers start with
  * them blocked, so SIGHUP/SIGTERM never interrupt a request. */
 static void wait_for_signals(const struct xt_config *cfg, struct xt_cache *cache,
-			     struct xt_tls *tls, struct xt_metrics *metrics, const sigset_t *set)
+                             struct xt_tls *tls, struct xt_metrics *metrics, const sigset_t *set)
 {
 	struct timespec tick = {.tv_sec = cfg->cert_check_seconds, .tv_nsec = 0};
 	for (;;) {
@@ -187,8 +187,8 @@ static int run_serve(int argc, char **argv)
 	}
 	if (!cfg.n_snapshots) {
 		hr_err_set(&err, HR_EINVAL, "--snapshot",
-			   "required: this build serves a cluster snapshot file "
-			   "(kubectl get nodes,pods -A -o json)");
+		           "required: this build serves a cluster snapshot file "
+		           "(kubectl get nodes,pods -A -o json)");
 		return usage_error("serve", &err);
 	}
 	xt_log_setup(cfg.log_json ? XT_LOG_JSON : XT_LOG_TEXT, cfg.verbosity);
@@ -216,7 +216,7 @@ static int run_serve(int argc, char **argv)
 	xt_metrics_init(&metrics);
 	xt_cache_init(&cache);
 	xt_log_info("snapshot loaded source=%s nodes=%zu pods=%zu build=%.3fs", snap->source,
-		    snap->snap->n_nodes, snap->snap->n_pods, snap->build_seconds);
+	            snap->snap->n_nodes, snap->snap->n_pods, snap->build_seconds);
 	xt_cache_publish(&cache, snap);
 
 	struct xt_server server = {.cfg = &cfg, .cache = &cache, .tls = &tls, .metrics = &metrics};
@@ -226,7 +226,7 @@ static int run_serve(int argc, char **argv)
 		code = EXIT_RUNTIME;
 	} else {
 		xt_log_info("serving https://%s (filter, capacity, healthz, readyz, metrics)",
-			    cfg.listen);
+		            cfg.listen);
 		wait_for_signals(&cfg, &cache, &tls, &metrics, &set);
 		xt_server_stop(&server);
 	}

@@ -4,15 +4,14 @@
 #include <string.h>
 
 static const char *const route_names[XT_METRICS_ROUTES] = {
-	"/filter",  "/prioritize", "/capacity", "/statistics/user/add_pod", "/admission",
-	"/healthz", "/livez",      "/readyz",   "/metrics",                 "/configz",
-	"/version", "other"};
+    "/filter",    "/prioritize", "/capacity", "/statistics/user/add_pod",
+    "/admission", "/healthz",    "/livez",    "/readyz",
+    "/metrics",   "/configz",    "/version",  "other"};
 static const int codes[XT_METRICS_CODES] = {200, 400, 401, 403, 404, 405,
-					    408, 413, 422, 500, 503, 0 /* other */};
+                                            408, 413, 422, 500, 503, 0 /* other */};
 /* seconds: filter answers are sub-millisecond, capacity loops can take seconds */
-static const double bounds[XT_METRICS_BUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-						  0.005,  0.01,    0.025,  0.05,  0.1,
-						  0.25,   0.5,     1,      5};
+static const double bounds[XT_METRICS_BUCKETS] = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
 
 void xt_metrics_init(struct xt_metrics *m)
 {
@@ -61,11 +60,15 @@ static void requests(struct xt_metrics *m, struct hr_buf *b)
 			if (!v)
 				continue;
 			if (codes[c])
-				hr_buf_printf(b, "headroom_http_requests_total{route=\"%s\",code=\"%d\"} %llu\n",
-					      route_names[i], codes[c], v);
+				hr_buf_printf(
+				    b,
+				    "headroom_http_requests_total{route=\"%s\",code=\"%d\"} %llu\n",
+				    route_names[i], codes[c], v);
 			else
-				hr_buf_printf(b, "headroom_http_requests_total{route=\"%s\",code=\"other\"} %llu\n",
-					      route_names[i], v);
+				hr_buf_printf(b,
+				              "headroom_http_requests_total{route=\"%s\",code="
+				              "\"other\"} %llu\n",
+				              route_names[i], v);
 		}
 }
 
@@ -81,16 +84,19 @@ static void latencies(struct xt_metrics *m, struct hr_buf *b)
 		for (size_t k = 0; k < XT_METRICS_BUCKETS; k++) {
 			cum += atomic_load(&r->buckets[k]);
 			hr_buf_printf(b,
-				      "headroom_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-				      r->route, bounds[k], cum);
+			              "headroom_http_request_duration_seconds_bucket{route=\"%s\","
+			              "le=\"%g\"} %llu\n",
+			              r->route, bounds[k], cum);
 		}
 		hr_buf_printf(b,
-			      "headroom_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
-			      r->route, count);
+		              "headroom_http_request_duration_seconds_bucket{route=\"%s\",le=\"+"
+		              "Inf\"} %llu\n",
+		              r->route, count);
 		hr_buf_printf(b, "headroom_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
-			      r->route, (double)atomic_load(&r->sum_us) / 1e6);
-		hr_buf_printf(b, "headroom_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-			      r->route, count);
+		              r->route, (double)atomic_load(&r->sum_us) / 1e6);
+		hr_buf_printf(b,
+		              "headroom_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+		              r->route, count);
 	}
 }
 
@@ -110,24 +116,24 @@ void xt_metrics_render(struct xt_metrics *m, const struct xt_snap *snap, struct 
 {
 	family(b, "headroom_build_info", "gauge", "Build information; the value is always 1.");
 	hr_buf_printf(b, "headroom_build_info{version=\"%s\",revision=\"%s\"} 1\n", HR_VERSION,
-		      HR_GIT_REV);
+	              HR_GIT_REV);
 	requests(m, b);
 	latencies(m, b);
 	counter(b, "headroom_capacity_answers_total", "Capacity answers computed.",
-		&m->capacity_answers);
+	        &m->capacity_answers);
 	counter(b, "headroom_capacity_coupled_answers_total",
-		"Capacity answers that placed copies one at a time (coupled pods).",
-		&m->capacity_coupled);
+	        "Capacity answers that placed copies one at a time (coupled pods).",
+	        &m->capacity_coupled);
 	counter(b, "headroom_snapshot_reloads_total", "Snapshots published after the first.",
-		&m->snapshot_reloads);
+	        &m->snapshot_reloads);
 	counter(b, "headroom_snapshot_reload_failures_total",
-		"Snapshot reloads refused (the old snapshot was kept).",
-		&m->snapshot_reload_failures);
+	        "Snapshot reloads refused (the old snapshot was kept).",
+	        &m->snapshot_reload_failures);
 	counter(b, "headroom_tls_reloads_total", "Serving credentials reloaded from disk.",
-		&m->cert_reloads);
+	        &m->cert_reloads);
 	counter(b, "headroom_tls_reload_failures_total",
-		"Credential reloads refused (the old credentials were kept).",
-		&m->cert_reload_failures);
+	        "Credential reloads refused (the old credentials were kept).",
+	        &m->cert_reload_failures);
 	counter(b, "headroom_watch_restarts_total", "Watch streams restarted.", &m->watch_restarts);
 	counter(b, "headroom_relists_total", "Full LISTs after the first.", &m->relists);
 	if (!snap)
@@ -136,8 +142,8 @@ void xt_metrics_render(struct xt_metrics *m, const struct xt_snap *snap, struct 
 	      (double)snap->snap->n_nodes);
 	gauge(b, "headroom_snapshot_pods", "Pods counted on nodes in the current snapshot.",
 	      (double)snap->snap->n_pods);
-	gauge(b, "headroom_snapshot_age_seconds", "Seconds since the current snapshot was published.",
-	      xt_snap_age_seconds(snap));
+	gauge(b, "headroom_snapshot_age_seconds",
+	      "Seconds since the current snapshot was published.", xt_snap_age_seconds(snap));
 	gauge(b, "headroom_snapshot_build_seconds", "Time taken to build the current snapshot.",
 	      snap->build_seconds);
 	gauge(b, "headroom_snapshot_generation", "How many snapshots have been published.",

@@ -11,13 +11,13 @@
 #include "buf.h"
 #include "cache.h"
 
-#define XT_METRICS_ROUTES 12
-#define XT_METRICS_CODES 12
+#define XT_METRICS_ROUTES  12
+#define XT_METRICS_CODES   12
 #define XT_METRICS_BUCKETS 14
 
 struct xt_route_metrics {
 	const char *route;
-	atomic_ullong by_code[XT_METRICS_CODES]; /* indexes of xt_metrics_codes */
+	atomic_ullong by_code[XT_METRICS_CODES];   /* indexes of xt_metrics_codes */
 	atomic_ullong buckets[XT_METRICS_BUCKETS]; /* non-cumulative counts per bound */
 	atomic_ullong count;
 	atomic_ullong sum_us; /* latency sum in microseconds */

@@ -42,9 +42,9 @@ void xt_route_readyz(struct xt_request *req)
 		return;
 	}
 	snprintf(body, sizeof(body), "[+]ping ok\n[%c]shutdown %s\n[%c]cluster-snapshot %s\n%s\n",
-		 shutting ? '-' : '+', shutting ? "failed: reason withheld" : "ok",
-		 why && !shutting ? '-' : '+', why && !shutting ? "failed: reason withheld" : "ok",
-		 why ? "readyz check failed" : "readyz check passed");
+	         shutting ? '-' : '+', shutting ? "failed: reason withheld" : "ok",
+	         why && !shutting ? '-' : '+', why && !shutting ? "failed: reason withheld" : "ok",
+	         why ? "readyz check failed" : "readyz check passed");
 	text(req, why ? 500 : 200, body);
 }
 
@@ -52,8 +52,8 @@ void xt_route_version(struct xt_request *req)
 {
 	char body[256];
 	int n = snprintf(body, sizeof(body),
-			 "{\"version\":\"%s\",\"revision\":\"%s\",\"kubeScheduler\":\"1.34\"}\n",
-			 HR_VERSION, HR_GIT_REV);
+	                 "{\"version\":\"%s\",\"revision\":\"%s\",\"kubeScheduler\":\"1.34\"}\n",
+	                 HR_VERSION, HR_GIT_REV);
 	xt_http_reply(req, 200, "application/json", body, (size_t)n);
 }
 
@@ -87,11 +87,12 @@ void xt_route_configz(struct xt_request *req)
 		hr_buf_json_str(&b, hr_str_c(c->snapshots[i]));
 	}
 	hr_buf_printf(&b,
-		      "],\"maxBodyBytes\":%zu,\"threads\":%d,\"requestTimeoutMs\":%d,"
-		      "\"keepAliveTimeoutMs\":%d,\"maxCopies\":%lld,\"verbosity\":%d,"
-		      "\"logFormat\":\"%s\"}}\n",
-		      c->max_body_bytes, c->threads, c->request_timeout_ms, c->keep_alive_timeout_ms,
-		      (long long)c->max_copies, c->verbosity, c->log_json ? "json" : "text");
+	              "],\"maxBodyBytes\":%zu,\"threads\":%d,\"requestTimeoutMs\":%d,"
+	              "\"keepAliveTimeoutMs\":%d,\"maxCopies\":%lld,\"verbosity\":%d,"
+	              "\"logFormat\":\"%s\"}}\n",
+	              c->max_body_bytes, c->threads, c->request_timeout_ms,
+	              c->keep_alive_timeout_ms, (long long)c->max_copies, c->verbosity,
+	              c->log_json ? "json" : "text");
 	xt_http_reply(req, 200, "application/json", b.p, b.len);
 	hr_buf_fini(&b);
 }

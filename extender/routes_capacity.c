@@ -13,7 +13,7 @@
 #include "log.h"
 
 static bool query_int(struct xt_request *req, const char *name, int64_t min, int64_t max,
-		      bool *found, int64_t *out)
+                      bool *found, int64_t *out)
 {
 	char v[32];
 	*found = false;
@@ -22,8 +22,9 @@ static bool query_int(struct xt_request *req, const char *name, int64_t min, int
 	char *end;
 	long long n = strtoll(v, &end, 10);
 	if (end == v || *end || n < min || n > max) {
-		xt_http_error(req, 400, "query parameter %s: \"%s\" is not an integer in [%lld, %lld]",
-			      name, v, (long long)min, (long long)max);
+		xt_http_error(req, 400,
+		              "query parameter %s: \"%s\" is not an integer in [%lld, %lld]", name,
+		              v, (long long)min, (long long)max);
 		return false;
 	}
 	*found = true;
@@ -68,8 +69,10 @@ static bool body_from_query(struct xt_request *req)
 	size_t len;
 	char *v = xt_http_query_alloc(req, name, &len);
 	if (!v) {
-		xt_http_error(req, 400, "query parameter %s is required: the Pod or workload, "
-					"URL-encoded JSON or YAML", name);
+		xt_http_error(req, 400,
+		              "query parameter %s is required: the Pod or workload, "
+		              "URL-encoded JSON or YAML",
+		              name);
 		return false;
 	}
 	req->body = v;
@@ -107,15 +110,15 @@ void xt_route_capacity(struct xt_request *req)
 	struct xt_capacity_outcome outcome = {0};
 	hr_buf_init(&out, 256u << 20);
 	hr_err_clear(&err);
-	enum hr_code rc = xt_capacity_answer(snap, req->body, req->body_len, &params, &out,
-					     &outcome, &err);
+	enum hr_code rc =
+	    xt_capacity_answer(snap, req->body, req->body_len, &params, &out, &outcome, &err);
 	if (rc == HR_OK) {
 		xt_http_reply(req, 200, content_type(params.output), out.p, out.len);
 		atomic_fetch_add(&req->server->metrics->capacity_answers, 1);
 		if (outcome.coupled)
 			atomic_fetch_add(&req->server->metrics->capacity_coupled, 1);
 		xt_vlog(3, "capacity id=%lu count=%lld coupled=%d limited=%d", req->id,
-			(long long)outcome.count, outcome.coupled, outcome.limited);
+		        (long long)outcome.count, outcome.coupled, outcome.limited);
 	} else {
 		xt_http_error_from(req, &err);
 	}

@@ -17,7 +17,7 @@ static void not_ready(struct xt_request *req, const char *why)
 	struct hr_buf b;
 	hr_buf_init(&b, 4096);
 	hr_buf_puts(&b, "{\"Nodes\":null,\"NodeNames\":null,\"FailedNodes\":{},"
-			"\"FailedAndUnresolvableNodes\":{},\"Error\":");
+	                "\"FailedAndUnresolvableNodes\":{},\"Error\":");
 	hr_buf_json_str(&b, hr_str_c(why));
 	hr_buf_puts(&b, "}\n");
 	xt_http_reply(req, 200, "application/json", b.p, b.len);
@@ -40,14 +40,14 @@ void xt_route_filter(struct xt_request *req)
 	hr_arena_init(&arena, NULL, FILTER_ARENA_CAP);
 	hr_buf_init(&out, req->server->cfg->max_body_bytes + (1u << 20));
 	hr_err_clear(&err);
-	enum hr_code rc = hr_extender_filter(snap->snap, req->body, req->body_len, &arena, &out,
-					     &stats, &err);
+	enum hr_code rc =
+	    hr_extender_filter(snap->snap, req->body, req->body_len, &arena, &out, &stats, &err);
 	if (rc == HR_OK) {
 		hr_buf_putc(&out, '\n');
 		xt_http_reply(req, 200, "application/json", out.p, out.len);
 		xt_vlog(3, "filter id=%lu nodes=%zu passed=%zu unknown=%zu decoded=%zu mode=%s",
-			req->id, stats.nodes_in, stats.nodes_passed, stats.nodes_unknown,
-			stats.nodes_decoded, stats.full_nodes ? "Nodes" : "NodeNames");
+		        req->id, stats.nodes_in, stats.nodes_passed, stats.nodes_unknown,
+		        stats.nodes_decoded, stats.full_nodes ? "Nodes" : "NodeNames");
 	} else {
 		xt_http_error_from(req, &err);
 	}

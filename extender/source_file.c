@@ -10,8 +10,8 @@
 #include "jsonget.h"
 #include "jsonspan.h"
 
-#define READ_CHUNK (1 << 20)
-#define MAX_ELEMENT_BYTES (64u << 20)
+#define READ_CHUNK              (1 << 20)
+#define MAX_ELEMENT_BYTES       (64u << 20)
 #define MAX_SINGLE_OBJECT_BYTES (256u << 20)
 
 struct load_ctx {
@@ -41,7 +41,7 @@ static enum hr_code on_element(void *vctx, struct hr_json_span element, size_t i
 	cJSON *obj = cJSON_ParseWithLength(element.p, element.n);
 	if (!obj)
 		return hr_err_set(ctx->err, HR_ENOMEM, NULL, "%s: out of memory parsing items[%zu]",
-				  ctx->path, index);
+		                  ctx->path, index);
 	char where[64];
 	snprintf(where, sizeof(where), "items[%zu]", index);
 	const char *hint = hr_cj_member(obj, "kind") ? NULL : guess_kind(obj);
@@ -57,7 +57,7 @@ static enum hr_code on_element(void *vctx, struct hr_json_span element, size_t i
 }
 
 static enum hr_code load_single_object(struct hr_snap_builder *b, FILE *f, const char *path,
-				       struct hr_err *err)
+                                       struct hr_err *err)
 {
 	if (fseek(f, 0, SEEK_END) != 0)
 		return hr_err_set(err, HR_EINVAL, path, "not a JSON List and cannot be re-read");
@@ -79,15 +79,15 @@ static enum hr_code load_single_object(struct hr_snap_builder *b, FILE *f, const
 }
 
 static enum hr_code stream_file(struct hr_snap_builder *b, FILE *f, const char *path,
-				struct hr_err *err)
+                                struct hr_err *err)
 {
 	struct load_ctx ctx = {b, path, err};
 	struct hr_json_splitter sp;
 	struct hr_json_splitter_config cfg = {.path = "items",
-					      .max_element_bytes = MAX_ELEMENT_BYTES,
-					      .max_depth = 256,
-					      .on_element = on_element,
-					      .ctx = &ctx};
+	                                      .max_element_bytes = MAX_ELEMENT_BYTES,
+	                                      .max_depth = 256,
+	                                      .on_element = on_element,
+	                                      .ctx = &ctx};
 	enum hr_code rc = hr_json_splitter_init(&sp, &cfg);
 	char *chunk = malloc(READ_CHUNK);
 	if (rc == HR_OK && !chunk)
@@ -105,8 +105,8 @@ static enum hr_code stream_file(struct hr_snap_builder *b, FILE *f, const char *
 	if (rc != HR_OK && err->code == HR_OK) {
 		/* the splitter's own error: name the file and the byte offset */
 		hr_err_set(err, rc, path, "%s%s%s (byte %llu)", sp.err.where,
-			   sp.err.where[0] ? ": " : "", sp.err.msg,
-			   (unsigned long long)sp.err_offset);
+		           sp.err.where[0] ? ": " : "", sp.err.msg,
+		           (unsigned long long)sp.err_offset);
 	} else if (rc != HR_OK) {
 		hr_err_prefix_where(err, path);
 	}
@@ -117,7 +117,7 @@ static enum hr_code stream_file(struct hr_snap_builder *b, FILE *f, const char *
 	free(chunk);
 	if (single)
 		return f == stdin ? hr_err_set(err, HR_EINVAL, path, "expected a List with items")
-				  : load_single_object(b, f, path, err);
+		                  : load_single_object(b, f, path, err);
 	return rc;
 }
 
@@ -129,7 +129,7 @@ static double seconds_since(const struct timespec *start)
 }
 
 int xt_source_file_load(const char *const *paths, size_t n, struct xt_snap **out,
-			struct hr_err *err)
+                        struct hr_err *err)
 {
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -145,7 +145,8 @@ int xt_source_file_load(const char *const *paths, size_t n, struct xt_snap **out
 		bool use_stdin = strcmp(paths[i], "-") == 0;
 		FILE *f = use_stdin ? stdin : fopen(paths[i], "rb");
 		if (!f) {
-			rc = hr_err_set(err, HR_EINVAL, paths[i], "cannot open: %s", strerror(errno));
+			rc = hr_err_set(err, HR_EINVAL, paths[i], "cannot open: %s",
+			                strerror(errno));
 			break;
 		}
 		rc = stream_file(&b, f, use_stdin ? "stdin" : paths[i], err);

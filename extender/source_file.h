@@ -18,6 +18,6 @@
  * owned by the caller (publish or release it). On failure err names the file
  * and the place in it. */
 int xt_source_file_load(const char *const *paths, size_t n, struct xt_snap **out,
-			struct hr_err *err);
+                        struct hr_err *err);
 
 #endif

@@ -12,17 +12,17 @@
 
 struct xt_tls_creds {
 	X509 *cert;
-	STACK_OF(X509) *chain; /* intermediates after the leaf, may be empty */
+	STACK_OF(X509) * chain; /* intermediates after the leaf, may be empty */
 	EVP_PKEY *key;
-	X509_STORE *ca_store;          /* NULL without a client CA */
-	STACK_OF(X509_NAME) *ca_names; /* sent in CertificateRequest */
-	int refs;                      /* guarded by xt_tls.lock */
+	X509_STORE *ca_store;           /* NULL without a client CA */
+	STACK_OF(X509_NAME) * ca_names; /* sent in CertificateRequest */
+	int refs;                       /* guarded by xt_tls.lock */
 };
 
 /* TLS 1.2 suites: ECDHE key exchange with AES-GCM or ChaCha20 only. */
 static const char tls12_ciphers[] = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-				    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-				    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+                                    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 static void creds_free(struct xt_tls_creds *c)
 {
@@ -51,7 +51,8 @@ static enum hr_code load_chain(struct xt_tls_creds *c, const char *path, struct 
 	char why[256];
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return hr_err_set(err, HR_EINVAL, path, "cannot open certificate: %s", strerror(errno));
+		return hr_err_set(err, HR_EINVAL, path, "cannot open certificate: %s",
+		                  strerror(errno));
 	c->cert = PEM_read_X509(f, NULL, NULL, NULL);
 	c->chain = sk_X509_new_null();
 	X509 *extra;
@@ -90,8 +91,7 @@ static enum hr_code load_ca(struct xt_tls_creds *c, const char *path, struct hr_
 	char why[256];
 	c->ca_store = X509_STORE_new();
 	c->ca_names = SSL_load_client_CA_file(path);
-	if (!c->ca_store || !c->ca_names ||
-	    X509_STORE_load_file(c->ca_store, path) != 1) {
+	if (!c->ca_store || !c->ca_names || X509_STORE_load_file(c->ca_store, path) != 1) {
 		openssl_reason(why, sizeof(why));
 		return hr_err_set(err, HR_EINVAL, path, "not a PEM CA bundle: %s", why);
 	}
@@ -137,7 +137,7 @@ static void remember_files(struct xt_tls *t)
 }
 
 enum hr_code xt_tls_init(struct xt_tls *t, const char *cert_path, const char *key_path,
-			 const char *ca_path, struct hr_err *err)
+                         const char *ca_path, struct hr_err *err)
 {
 	memset(t, 0, sizeof(*t));
 	pthread_mutex_init(&t->lock, NULL);
@@ -187,7 +187,7 @@ static int cert_cb(SSL *ssl, void *arg)
 	struct xt_tls *t = arg;
 	struct xt_tls_creds *c = creds_acquire(t);
 	int ok = c && SSL_use_certificate(ssl, c->cert) == 1 &&
-		 SSL_use_PrivateKey(ssl, c->key) == 1 && SSL_set1_chain(ssl, c->chain) == 1;
+	         SSL_use_PrivateKey(ssl, c->key) == 1 && SSL_set1_chain(ssl, c->chain) == 1;
 	if (ok && c->ca_store) {
 		STACK_OF(X509_NAME) *names = SSL_dup_CA_list(c->ca_names);
 		ok = names && SSL_set1_verify_cert_store(ssl, c->ca_store) == 1;
@@ -205,7 +205,7 @@ int xt_tls_configure(struct xt_tls *t, SSL_CTX *ctx)
 	    SSL_CTX_set_cipher_list(ctx, tls12_ciphers) != 1)
 		return -1;
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-					 SSL_OP_NO_COMPRESSION);
+	                             SSL_OP_NO_COMPRESSION);
 	SSL_CTX_set_session_id_context(ctx, session_id, sizeof(session_id) - 1);
 	SSL_CTX_set_cert_cb(ctx, cert_cb, t);
 	/* Ask for a client certificate; one that is sent must verify. Whether a
@@ -224,8 +224,8 @@ bool xt_tls_files_changed(struct xt_tls *t)
 		const struct timespec *mtime;
 		off_t size;
 	} files[] = {{t->cert_path, &t->cert_mtime, t->cert_size},
-		     {t->key_path, &t->key_mtime, t->key_size},
-		     {t->ca_path, &t->ca_mtime, t->ca_size}};
+	             {t->key_path, &t->key_mtime, t->key_size},
+	             {t->ca_path, &t->ca_mtime, t->ca_size}};
 	for (size_t i = 0; i < 3; i++) {
 		if (!files[i].path[0])
 			continue;

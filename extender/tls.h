@@ -37,7 +37,7 @@ struct xt_tls {
 
 /* Loads the credentials. ca_path may be NULL. */
 enum hr_code xt_tls_init(struct xt_tls *t, const char *cert_path, const char *key_path,
-			 const char *ca_path, struct hr_err *err);
+                         const char *ca_path, struct hr_err *err);
 void xt_tls_fini(struct xt_tls *t);
 
 /* Configures an SSL_CTX to serve with t (protocols, ciphers, verification,

@@ -31,7 +31,7 @@ static void key(struct hr_buf *b, const char *k)
 	bool plain = k[0] && ((k[0] >= 'a' && k[0] <= 'z') || (k[0] >= 'A' && k[0] <= 'Z'));
 	for (const char *p = k; plain && *p; p++)
 		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			(*p >= '0' && *p <= '9') || *p == '_';
+		        (*p >= '0' && *p <= '9') || *p == '_';
 	if (plain && strcmp(k, "true") && strcmp(k, "false") && strcmp(k, "null") &&
 	    strcmp(k, "yes") && strcmp(k, "no") && strcmp(k, "on") && strcmp(k, "off"))
 		hr_buf_puts(b, k);

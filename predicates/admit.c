@@ -19,7 +19,7 @@ static enum hr_code oom(struct hr_err *err)
 static int qty_cmp(const void *a, const void *b)
 {
 	return hr_str_cmp(((const struct hr_qty_entry *)a)->name,
-			  ((const struct hr_qty_entry *)b)->name);
+	                  ((const struct hr_qty_entry *)b)->name);
 }
 
 /* list ∪ {entries of add whose name list lacks}; returns false on OOM. */
@@ -49,7 +49,7 @@ static bool fill_missing(struct hr_arena *arena, struct hr_qty_list *list, struc
 /* A LimitRange item's defaults after SetDefaults_LimitRangeItem:
  * default := max where absent; defaultRequest := default, then min. */
 static bool item_defaults(struct hr_arena *arena, const struct hr_limit_range_item *item,
-			  struct hr_qty_list *limits, struct hr_qty_list *requests)
+                          struct hr_qty_list *limits, struct hr_qty_list *requests)
 {
 	*limits = item->default_limits;
 	*requests = item->default_requests;
@@ -58,7 +58,7 @@ static bool item_defaults(struct hr_arena *arena, const struct hr_limit_range_it
 }
 
 static struct hr_container *copy_containers(struct hr_arena *arena, const struct hr_container *cs,
-					    size_t n)
+                                            size_t n)
 {
 	struct hr_container *v = hr_arena_calloc(arena, n ? n : 1, sizeof(*v));
 	if (v && n)
@@ -67,19 +67,19 @@ static struct hr_container *copy_containers(struct hr_arena *arena, const struct
 }
 
 static bool apply_limit_range_item(struct hr_arena *arena, struct hr_pod *pod,
-				   const struct hr_limit_range_item *item)
+                                   const struct hr_limit_range_item *item)
 {
 	struct hr_qty_list limits, requests;
 	if (!item_defaults(arena, item, &limits, &requests))
 		return false;
 	struct hr_container *cs = copy_containers(arena, pod->containers, pod->n_containers);
 	struct hr_container *ics =
-		copy_containers(arena, pod->init_containers, pod->n_init_containers);
+	    copy_containers(arena, pod->init_containers, pod->n_init_containers);
 	if (!cs || !ics)
 		return false;
 	for (size_t i = 0; i < pod->n_containers + pod->n_init_containers; i++) {
 		struct hr_container *c =
-			i < pod->n_containers ? &cs[i] : &ics[i - pod->n_containers];
+		    i < pod->n_containers ? &cs[i] : &ics[i - pod->n_containers];
 		if (!fill_missing(arena, &c->limits, limits) ||
 		    !fill_missing(arena, &c->requests, requests))
 			return false;
@@ -90,7 +90,7 @@ static bool apply_limit_range_item(struct hr_arena *arena, struct hr_pod *pod,
 }
 
 static enum hr_code limit_ranger(struct hr_pod *pod, const struct hr_snapshot *snap,
-				 struct hr_arena *arena, unsigned *admitted, struct hr_err *err)
+                                 struct hr_arena *arena, unsigned *admitted, struct hr_err *err)
 {
 	for (size_t i = 0; i < snap->n_limit_ranges; i++) {
 		const struct hr_limit_range *lr = &snap->limit_ranges[i];
@@ -114,10 +114,10 @@ static bool covers(const struct hr_toleration *t, const char *key)
 }
 
 static enum hr_code default_toleration_seconds(struct hr_pod *pod, struct hr_arena *arena,
-					       unsigned *admitted, struct hr_err *err)
+                                               unsigned *admitted, struct hr_err *err)
 {
 	static const char *const keys[] = {"node.kubernetes.io/not-ready",
-					   "node.kubernetes.io/unreachable"};
+	                                   "node.kubernetes.io/unreachable"};
 	struct hr_toleration *v = hr_arena_calloc(arena, pod->n_tolerations + 2, sizeof(*v));
 	if (!v)
 		return oom(err);
@@ -131,10 +131,10 @@ static enum hr_code default_toleration_seconds(struct hr_pod *pod, struct hr_are
 		if (tolerated)
 			continue;
 		v[n++] = (struct hr_toleration){.key = hr_str_c(keys[k]),
-						.op = HR_TOL_EXISTS,
-						.effect = HR_EFFECT_NO_EXECUTE,
-						.has_seconds = true,
-						.seconds = 300};
+		                                .op = HR_TOL_EXISTS,
+		                                .effect = HR_EFFECT_NO_EXECUTE,
+		                                .has_seconds = true,
+		                                .seconds = 300};
 		*admitted |= HR_ADMIT_DEFAULT_TOLERATIONS;
 	}
 	pod->tolerations = v;
@@ -160,7 +160,7 @@ static int label_cmp(const void *a, const void *b)
 }
 
 static enum hr_code merge_node_selector(struct hr_pod *pod, struct hr_labels add,
-					struct hr_arena *arena, struct hr_err *err)
+                                        struct hr_arena *arena, struct hr_err *err)
 {
 	struct hr_label *v = hr_arena_calloc(arena, pod->node_selector.n + add.n + 1, sizeof(*v));
 	if (!v)
@@ -172,9 +172,9 @@ static enum hr_code merge_node_selector(struct hr_pod *pod, struct hr_labels add
 		const struct hr_str *have = hr_labels_get(pod->node_selector, add.v[i].key);
 		if (have && !hr_str_eq(*have, add.v[i].value))
 			return hr_err_set(err, HR_EINVAL, "spec.nodeSelector",
-					  "conflicts with the RuntimeClass scheduling.nodeSelector "
-					  "on key \"%.*s\"",
-					  (int)add.v[i].key.n, add.v[i].key.p);
+			                  "conflicts with the RuntimeClass scheduling.nodeSelector "
+			                  "on key \"%.*s\"",
+			                  (int)add.v[i].key.n, add.v[i].key.p);
 		if (!have)
 			v[n++] = add.v[i];
 	}
@@ -191,9 +191,10 @@ static bool same_toleration(const struct hr_toleration *a, const struct hr_toler
 }
 
 static enum hr_code merge_tolerations(struct hr_pod *pod, const struct hr_toleration *add,
-				      size_t n_add, struct hr_arena *arena, struct hr_err *err)
+                                      size_t n_add, struct hr_arena *arena, struct hr_err *err)
 {
-	struct hr_toleration *v = hr_arena_calloc(arena, pod->n_tolerations + n_add + 1, sizeof(*v));
+	struct hr_toleration *v =
+	    hr_arena_calloc(arena, pod->n_tolerations + n_add + 1, sizeof(*v));
 	if (!v)
 		return oom(err);
 	if (pod->n_tolerations)
@@ -212,7 +213,7 @@ static enum hr_code merge_tolerations(struct hr_pod *pod, const struct hr_tolera
 }
 
 static enum hr_code runtime_class(struct hr_pod *pod, const struct hr_snapshot *snap,
-				  struct hr_arena *arena, unsigned *admitted, struct hr_err *err)
+                                  struct hr_arena *arena, unsigned *admitted, struct hr_err *err)
 {
 	if (pod->runtime_class_name.n == 0)
 		return HR_OK;
@@ -226,13 +227,13 @@ static enum hr_code runtime_class(struct hr_pod *pod, const struct hr_snapshot *
 			rc = &snap->runtime_classes[i];
 	if (!rc)
 		return hr_err_set(err, HR_EINVAL, "spec.runtimeClassName",
-				  "RuntimeClass \"%.*s\" not found in the cluster snapshot",
-				  (int)pod->runtime_class_name.n, pod->runtime_class_name.p);
+		                  "RuntimeClass \"%.*s\" not found in the cluster snapshot",
+		                  (int)pod->runtime_class_name.n, pod->runtime_class_name.p);
 	if (rc->overhead.n) {
 		if (pod->overhead.n && !same_qty_list(pod->overhead, rc->overhead))
 			return hr_err_set(err, HR_EINVAL, "spec.overhead",
-					  "differs from the overhead of RuntimeClass \"%.*s\"",
-					  (int)rc->name.n, rc->name.p);
+			                  "differs from the overhead of RuntimeClass \"%.*s\"",
+			                  (int)rc->name.n, rc->name.p);
 		pod->overhead = rc->overhead;
 	}
 	enum hr_code code = merge_node_selector(pod, rc->node_selector, arena, err);
@@ -247,13 +248,13 @@ static enum hr_code runtime_class(struct hr_pod *pod, const struct hr_snapshot *
 /* Adds "key In [value]" (match) or "key NotIn [value]" (mismatch) for each
  * listed key the pod carries; only when the term has a label selector. */
 static bool merge_label_keys(struct hr_arena *arena, const struct hr_pod *pod,
-			     struct hr_affinity_term *t)
+                             struct hr_affinity_term *t)
 {
 	size_t extra = t->n_match_label_keys + t->n_mismatch_label_keys;
 	if (!t->selector.present || extra == 0)
 		return true;
-	struct hr_requirement *reqs = hr_arena_calloc(arena, t->selector.n_reqs + extra,
-						      sizeof(*reqs));
+	struct hr_requirement *reqs =
+	    hr_arena_calloc(arena, t->selector.n_reqs + extra, sizeof(*reqs));
 	if (!reqs)
 		return false;
 	if (t->selector.n_reqs)
@@ -265,11 +266,11 @@ static bool merge_label_keys(struct hr_arena *arena, const struct hr_pod *pod,
 		for (size_t i = 0; i < n_keys; i++) {
 			const struct hr_str *v = hr_labels_get(pod->labels, keys[i]);
 			if (v)
-				reqs[n++] = (struct hr_requirement){
-					.key = keys[i],
-					.op = pass ? HR_OP_NOT_IN : HR_OP_IN,
-					.values = v,
-					.n_values = 1};
+				reqs[n++] =
+				    (struct hr_requirement){.key = keys[i],
+				                            .op = pass ? HR_OP_NOT_IN : HR_OP_IN,
+				                            .values = v,
+				                            .n_values = 1};
 		}
 	}
 	t->selector.reqs = reqs;
@@ -280,7 +281,7 @@ static bool merge_label_keys(struct hr_arena *arena, const struct hr_pod *pod,
 }
 
 static bool merge_terms(struct hr_arena *arena, const struct hr_pod *pod,
-			struct hr_affinity_terms *terms, unsigned *admitted)
+                        struct hr_affinity_terms *terms, unsigned *admitted)
 {
 	if (!terms->n)
 		return true;
@@ -299,7 +300,7 @@ static bool merge_terms(struct hr_arena *arena, const struct hr_pod *pod,
 }
 
 enum hr_code hr_admit_pod(struct hr_pod *pod, const struct hr_snapshot *snap,
-			  struct hr_arena *arena, unsigned *admitted, struct hr_err *err)
+                          struct hr_arena *arena, unsigned *admitted, struct hr_err *err)
 {
 	enum hr_code rc;
 	*admitted = 0;
@@ -319,7 +320,7 @@ enum hr_code hr_admit_pod(struct hr_pod *pod, const struct hr_snapshot *snap,
 
 /* "<resource name> <what>" at where. */
 static enum hr_code invalid(struct hr_err *err, const char *where, struct hr_str name,
-			    const char *what)
+                            const char *what)
 {
 	return hr_err_set(err, HR_EINVAL, where, "%.*s %s", (int)name.n, name.p, what);
 }
@@ -330,8 +331,8 @@ static int64_t hugepage_size(struct hr_str name)
 	static const struct {
 		const char *suffix;
 		int64_t bytes;
-	} sizes[] = {{"64Ki", 64LL << 10}, {"2Mi", 2LL << 20}, {"32Mi", 32LL << 20},
-		     {"512Mi", 512LL << 20}, {"1Gi", 1LL << 30}, {"16Gi", 16LL << 30}};
+	} sizes[] = {{"64Ki", 64LL << 10},   {"2Mi", 2LL << 20}, {"32Mi", 32LL << 20},
+	             {"512Mi", 512LL << 20}, {"1Gi", 1LL << 30}, {"16Gi", 16LL << 30}};
 	struct hr_str size = {name.p + 10, name.n - 10};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		if (hr_str_eq_c(size, sizes[i].suffix))
@@ -351,14 +352,14 @@ static enum hr_code validate_list(struct hr_qty_list l, const char *where, struc
 			int64_t page = hugepage_size(name);
 			if (page > 0 && (l.v[i].milli / 1000) % page != 0)
 				return invalid(err, where, name,
-					       "must be a whole multiple of the page size");
+				               "must be a whole multiple of the page size");
 		}
 	}
 	return HR_OK;
 }
 
 static enum hr_code validate_container(const struct hr_container *c, const char *where,
-				       struct hr_err *err)
+                                       struct hr_err *err)
 {
 	char w[HR_ERR_WHERE_MAX];
 	enum hr_code rc;
@@ -374,17 +375,18 @@ static enum hr_code validate_container(const struct hr_container *c, const char 
 		const struct hr_qty_entry *lim = hr_qty_list_get(c->limits, name);
 		if (lim && c->requests.v[i].milli > lim->milli)
 			return invalid(err, w, name, "must be less than or equal to its limit");
-		if (hr_is_non_overcommittable(name) && (!lim || lim->milli != c->requests.v[i].milli))
+		if (hr_is_non_overcommittable(name) &&
+		    (!lim || lim->milli != c->requests.v[i].milli))
 			return invalid(err, w, name,
-				       "cannot be overcommitted: its request must equal its limit");
+			               "cannot be overcommitted: its request must equal its limit");
 	}
 	if (c->name.n == 0)
 		return hr_err_set(err, HR_EINVAL, where, "container name is required");
 	return HR_OK;
 }
 
-static enum hr_code validate_containers(const struct hr_container *cs, size_t n,
-					const char *field, struct hr_err *err)
+static enum hr_code validate_containers(const struct hr_container *cs, size_t n, const char *field,
+                                        struct hr_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		char where[64];
@@ -400,40 +402,41 @@ static enum hr_code validate_affinity(const struct hr_pod *pod, struct hr_err *e
 {
 	const struct hr_node_selector *na = &pod->node_affinity;
 	const char *na_where =
-		"spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution";
+	    "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution";
 	if (na->present && na->n_terms == 0)
 		return hr_err_set(err, HR_EINVAL, na_where, "nodeSelectorTerms: Required value");
 	for (size_t i = 0; na->present && i < na->n_terms; i++)
 		if (na->terms[i].malformed)
 			return hr_err_set(err, HR_EINVAL, na_where, "nodeSelectorTerms[%zu]: %s", i,
-					  na->terms[i].malformed_reason);
+			                  na->terms[i].malformed_reason);
 	const struct {
 		const struct hr_affinity_terms *terms;
 		const char *where;
 	} sets[] = {
-		{&pod->pod_affinity, "spec.affinity.podAffinity.requiredDuringScheduling"},
-		{&pod->pod_anti_affinity, "spec.affinity.podAntiAffinity.requiredDuringScheduling"},
-		{&pod->pref_pod_affinity, "spec.affinity.podAffinity.preferredDuringScheduling"},
-		{&pod->pref_pod_anti_affinity,
-		 "spec.affinity.podAntiAffinity.preferredDuringScheduling"},
+	    {&pod->pod_affinity, "spec.affinity.podAffinity.requiredDuringScheduling"},
+	    {&pod->pod_anti_affinity, "spec.affinity.podAntiAffinity.requiredDuringScheduling"},
+	    {&pod->pref_pod_affinity, "spec.affinity.podAffinity.preferredDuringScheduling"},
+	    {&pod->pref_pod_anti_affinity,
+	     "spec.affinity.podAntiAffinity.preferredDuringScheduling"},
 	};
 	for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++)
 		for (size_t i = 0; i < sets[s].terms->n; i++) {
 			const struct hr_affinity_term *t = &sets[s].terms->v[i];
 			if (t->selector.invalid || t->ns_selector.invalid)
 				return hr_err_set(err, HR_EINVAL, sets[s].where, "term %zu: %s", i,
-						  t->selector.invalid ? t->selector.invalid_reason
-								      : t->ns_selector.invalid_reason);
+				                  t->selector.invalid
+				                      ? t->selector.invalid_reason
+				                      : t->ns_selector.invalid_reason);
 			if (t->topology_key.n == 0)
 				return hr_err_set(err, HR_EINVAL, sets[s].where,
-						  "term %zu: topologyKey is required", i);
+				                  "term %zu: topologyKey is required", i);
 			for (size_t k = 0; k < t->n_namespaces; k++)
 				if (!hr_is_dns_label(t->namespaces[k]))
 					return hr_err_set(err, HR_EINVAL, sets[s].where,
-							  "term %zu: namespace \"%.*s\" is not a "
-							  "valid DNS label",
-							  i, (int)t->namespaces[k].n,
-							  t->namespaces[k].p);
+					                  "term %zu: namespace \"%.*s\" is not a "
+					                  "valid DNS label",
+					                  i, (int)t->namespaces[k].n,
+					                  t->namespaces[k].p);
 		}
 	return HR_OK;
 }
@@ -443,24 +446,25 @@ enum hr_code hr_validate_pod(const struct hr_pod *pod, struct hr_err *err)
 	enum hr_code rc;
 	if (!hr_is_dns_label(pod->namespace))
 		return hr_err_set(err, HR_EINVAL, "metadata.namespace",
-				  "\"%.*s\" is not a valid namespace name", (int)pod->namespace.n,
-				  pod->namespace.p);
+		                  "\"%.*s\" is not a valid namespace name", (int)pod->namespace.n,
+		                  pod->namespace.p);
 	if (pod->n_containers == 0)
-		return hr_err_set(err, HR_EINVAL, "spec.containers", "Required value: a pod needs at least one container");
+		return hr_err_set(err, HR_EINVAL, "spec.containers",
+		                  "Required value: a pod needs at least one container");
 	if ((rc = validate_containers(pod->containers, pod->n_containers, "containers", err)) !=
-		    HR_OK ||
+	        HR_OK ||
 	    (rc = validate_containers(pod->init_containers, pod->n_init_containers,
-				      "initContainers", err)) != HR_OK ||
+	                              "initContainers", err)) != HR_OK ||
 	    (rc = validate_list(pod->overhead, "spec.overhead", err)) != HR_OK ||
 	    (rc = validate_list(pod->pod_requests, "spec.resources.requests", err)) != HR_OK ||
 	    (rc = validate_list(pod->pod_limits, "spec.resources.limits", err)) != HR_OK)
 		return rc;
 	for (size_t i = 0; i < pod->pod_requests.n; i++) {
 		const struct hr_qty_entry *lim =
-			hr_qty_list_get(pod->pod_limits, pod->pod_requests.v[i].name);
+		    hr_qty_list_get(pod->pod_limits, pod->pod_requests.v[i].name);
 		if (lim && pod->pod_requests.v[i].milli > lim->milli)
 			return invalid(err, "spec.resources.requests", pod->pod_requests.v[i].name,
-				       "must be less than or equal to its limit");
+			               "must be less than or equal to its limit");
 	}
 	return validate_affinity(pod, err);
 }

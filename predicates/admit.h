@@ -29,10 +29,10 @@ enum hr_admitted {
 };
 
 enum hr_code hr_admit_pod(struct hr_pod *pod, const struct hr_snapshot *snap,
-			  struct hr_arena *arena, unsigned *admitted, struct hr_err *err)
-	__attribute__((warn_unused_result));
+                          struct hr_arena *arena, unsigned *admitted, struct hr_err *err)
+    __attribute__((warn_unused_result));
 
 enum hr_code hr_validate_pod(const struct hr_pod *pod, struct hr_err *err)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 #endif

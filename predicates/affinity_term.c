@@ -10,7 +10,7 @@ const struct hr_labels *hr_namespace_labels(const struct hr_snapshot *snap, stru
 }
 
 static bool namespace_matches(const struct hr_affinity_term *term, const struct hr_pod *owner,
-			      const struct hr_pod *target, const struct hr_labels *ns_labels)
+                              const struct hr_pod *target, const struct hr_labels *ns_labels)
 {
 	if (term->n_namespaces == 0 && !term->ns_selector.present)
 		return hr_str_eq(target->namespace, owner->namespace);
@@ -25,14 +25,14 @@ static bool namespace_matches(const struct hr_affinity_term *term, const struct 
 }
 
 bool hr_term_matches_pod(const struct hr_affinity_term *term, const struct hr_pod *owner,
-			 const struct hr_pod *target, const struct hr_labels *target_ns_labels)
+                         const struct hr_pod *target, const struct hr_labels *target_ns_labels)
 {
 	return namespace_matches(term, owner, target, target_ns_labels) &&
 	       hr_label_selector_matches(&term->selector, target->labels);
 }
 
 bool hr_pod_matches_all_terms(const struct hr_pod *owner, struct hr_affinity_terms terms,
-			      const struct hr_pod *target, const struct hr_labels *target_ns_labels)
+                              const struct hr_pod *target, const struct hr_labels *target_ns_labels)
 {
 	if (terms.n == 0)
 		return false;

@@ -19,10 +19,11 @@ const struct hr_labels *hr_namespace_labels(const struct hr_snapshot *snap, stru
  * labels of target's namespace; NULL means the namespace is unknown, and
  * then a non-empty namespaceSelector matches nothing. */
 bool hr_term_matches_pod(const struct hr_affinity_term *term, const struct hr_pod *owner,
-			 const struct hr_pod *target, const struct hr_labels *target_ns_labels);
+                         const struct hr_pod *target, const struct hr_labels *target_ns_labels);
 
 /* Does target match every term? False when there are no terms. */
 bool hr_pod_matches_all_terms(const struct hr_pod *owner, struct hr_affinity_terms terms,
-			      const struct hr_pod *target, const struct hr_labels *target_ns_labels);
+                              const struct hr_pod *target,
+                              const struct hr_labels *target_ns_labels);
 
 #endif

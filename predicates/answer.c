@@ -11,22 +11,22 @@ static const struct {
 	unsigned bit;
 	const char *text;
 } unmodelled_notes[] = {
-	{HR_UNMODELLED_PVC, "the pod mounts PersistentVolumeClaims: volume binding, volume zones "
-			    "and volume limits are not modelled"},
-	{HR_UNMODELLED_EPHEMERAL_VOLUME,
-	 "the pod uses generic ephemeral volumes: volume binding is not modelled"},
-	{HR_UNMODELLED_INLINE_DISK, "the pod mounts inline cloud disks: VolumeRestrictions and "
-				    "volume limits are not modelled"},
-	{HR_UNMODELLED_RESOURCE_CLAIMS,
-	 "the pod uses dynamic resource claims (DRA): device allocation is not modelled"},
-	{HR_UNMODELLED_SCHEDULING_GATES,
-	 "the pod has schedulingGates: kube-scheduler places no copy until they are removed; the "
-	 "count assumes they are gone"},
+    {HR_UNMODELLED_PVC, "the pod mounts PersistentVolumeClaims: volume binding, volume zones "
+                        "and volume limits are not modelled"},
+    {HR_UNMODELLED_EPHEMERAL_VOLUME,
+     "the pod uses generic ephemeral volumes: volume binding is not modelled"},
+    {HR_UNMODELLED_INLINE_DISK, "the pod mounts inline cloud disks: VolumeRestrictions and "
+                                "volume limits are not modelled"},
+    {HR_UNMODELLED_RESOURCE_CLAIMS,
+     "the pod uses dynamic resource claims (DRA): device allocation is not modelled"},
+    {HR_UNMODELLED_SCHEDULING_GATES,
+     "the pod has schedulingGates: kube-scheduler places no copy until they are removed; the "
+     "count assumes they are gone"},
 };
 
 void hr_answer_notes(const struct hr_capacity_result *r, const struct hr_pod *pod,
-		     const struct hr_snapshot *snap, const struct hr_answer_info *info,
-		     void (*emit)(void *ctx, const char *note), void *ctx)
+                     const struct hr_snapshot *snap, const struct hr_answer_info *info,
+                     void (*emit)(void *ctx, const char *note), void *ctx)
 {
 	char tmp[256];
 	for (size_t i = 0; i < sizeof(unmodelled_notes) / sizeof(unmodelled_notes[0]); i++)
@@ -34,26 +34,27 @@ void hr_answer_notes(const struct hr_capacity_result *r, const struct hr_pod *po
 			emit(ctx, unmodelled_notes[i].text);
 	if (info->admitted & HR_ADMIT_RUNTIME_CLASS_UNKNOWN)
 		emit(ctx, "runtimeClassName is set but the snapshot has no RuntimeClass objects: "
-			  "its overhead and scheduling rules are not applied");
+		          "its overhead and scheduling rules are not applied");
 	if (snap->stats.pods_unknown_node) {
-		snprintf(tmp, sizeof(tmp),
-			 "%zu pod(s) are bound to nodes that are not in the snapshot and were ignored",
-			 snap->stats.pods_unknown_node);
+		snprintf(
+		    tmp, sizeof(tmp),
+		    "%zu pod(s) are bound to nodes that are not in the snapshot and were ignored",
+		    snap->stats.pods_unknown_node);
 		emit(ctx, tmp);
 	}
 	if (r->limited) {
 		snprintf(tmp, sizeof(tmp),
-			 "counting stopped at %lld copies (the limit): more may fit",
-			 (long long)r->count);
+		         "counting stopped at %lld copies (the limit): more may fit",
+		         (long long)r->count);
 		emit(ctx, tmp);
 	}
 	if (r->coupled && !r->exact)
 		emit(ctx, "copies interact (inter-pod affinity or topology spread) and "
-			  "kube-scheduler breaks score ties at random: the count depends on its "
-			  "choices");
+		          "kube-scheduler breaks score ties at random: the count depends on its "
+		          "choices");
 	if (r->coupled && snap->n_nodes >= 100)
 		emit(ctx, "on clusters of 100 or more nodes kube-scheduler scores only a sample of "
-			  "the feasible nodes, so it may place coupled copies differently");
+		          "the feasible nodes, so it may place coupled copies differently");
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
@@ -78,9 +79,9 @@ static void admission_json(struct hr_buf *b, unsigned admitted)
 		unsigned bit;
 		const char *name;
 	} steps[] = {{HR_ADMIT_LIMIT_RANGER, "LimitRanger"},
-		     {HR_ADMIT_DEFAULT_TOLERATIONS, "DefaultTolerationSeconds"},
-		     {HR_ADMIT_RUNTIME_CLASS, "RuntimeClass"},
-		     {HR_ADMIT_LABEL_KEYS, "MatchLabelKeys"}};
+	             {HR_ADMIT_DEFAULT_TOLERATIONS, "DefaultTolerationSeconds"},
+	             {HR_ADMIT_RUNTIME_CLASS, "RuntimeClass"},
+	             {HR_ADMIT_LABEL_KEYS, "MatchLabelKeys"}};
 	bool first = true;
 	json_key(b, "admission");
 	hr_buf_putc(b, '[');
@@ -96,7 +97,7 @@ static void admission_json(struct hr_buf *b, unsigned admitted)
 }
 
 static void per_node_json(struct hr_buf *b, const struct hr_capacity_result *r,
-			  const struct hr_pod *pod)
+                          const struct hr_pod *pod)
 {
 	json_key(b, "perNode");
 	hr_buf_putc(b, '[');
@@ -127,8 +128,8 @@ static void per_node_json(struct hr_buf *b, const struct hr_capacity_result *r,
 }
 
 void hr_answer_capacity_json(const struct hr_capacity_result *r, const struct hr_pod *pod,
-			     const struct hr_snapshot *snap, const struct hr_answer_info *info,
-			     struct hr_buf *b)
+                             const struct hr_snapshot *snap, const struct hr_answer_info *info,
+                             struct hr_buf *b)
 {
 	hr_buf_putc(b, '{');
 	json_key(b, "count");
@@ -186,8 +187,8 @@ static void emit_table_note(void *ctx, const char *note)
 }
 
 void hr_answer_capacity_table(const struct hr_capacity_result *r, const struct hr_pod *pod,
-			      const struct hr_snapshot *snap, const struct hr_answer_info *info,
-			      struct hr_buf *b)
+                              const struct hr_snapshot *snap, const struct hr_answer_info *info,
+                              struct hr_buf *b)
 {
 	int width = 4;
 	for (size_t k = 0; k < r->n_nodes; k++)
@@ -198,7 +199,7 @@ void hr_answer_capacity_table(const struct hr_capacity_result *r, const struct h
 		for (size_t k = 0; k < r->n_nodes; k++) {
 			const struct hr_capacity_node *cn = &r->nodes[k];
 			hr_buf_printf(b, "%-*.*s  %6lld  ", width, (int)cn->info->node->name.n,
-				      cn->info->node->name.p, (long long)cn->count);
+			              cn->info->node->name.p, (long long)cn->count);
 			if (cn->status.code != HR_STATUS_SUCCESS)
 				hr_status_text(&cn->status, pod, b);
 			hr_buf_putc(b, '\n');
@@ -206,12 +207,12 @@ void hr_answer_capacity_table(const struct hr_capacity_result *r, const struct h
 		hr_buf_putc(b, '\n');
 	}
 	hr_buf_printf(b, "%s %s%s%.*s: %lld more cop%s fit%s", info->kind, info->name,
-		      info->name[0] ? " in " : "in ", (int)pod->namespace.n, pod->namespace.p,
-		      (long long)r->count, r->count == 1 ? "y" : "ies",
-		      r->limited ? " (at least)" : "");
+	              info->name[0] ? " in " : "in ", (int)pod->namespace.n, pod->namespace.p,
+	              (long long)r->count, r->count == 1 ? "y" : "ies",
+	              r->limited ? " (at least)" : "");
 	if (info->has_replicas)
 		hr_buf_printf(b, "; %lld asked: %s", (long long)info->replicas,
-			      r->count >= info->replicas ? "fits" : "does not fit");
+		              r->count >= info->replicas ? "fits" : "does not fit");
 	hr_buf_putc(b, '\n');
 	if (r->message[0])
 		hr_buf_printf(b, "next copy: %s\n", r->message);

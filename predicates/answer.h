@@ -20,29 +20,29 @@
 
 /* What the answer says besides the engine's result. */
 struct hr_answer_info {
-	const char *kind;        /* "Pod", "Deployment", ... */
-	const char *name;        /* may be "" */
-	bool has_replicas;       /* replicas asked for */
+	const char *kind;  /* "Pod", "Deployment", ... */
+	const char *name;  /* may be "" */
+	bool has_replicas; /* replicas asked for */
 	int64_t replicas;
-	unsigned admitted;       /* enum hr_admitted bits */
+	unsigned admitted;            /* enum hr_admitted bits */
 	const char *resource_version; /* the snapshot's, "" when unknown */
-	double age_seconds;      /* how old the snapshot is */
-	bool per_node;           /* include perNode (default true) */
+	double age_seconds;           /* how old the snapshot is */
+	bool per_node;                /* include perNode (default true) */
 };
 
 /* The notes an answer carries: what was not modelled, approximations. Calls
  * emit for each note text. */
 void hr_answer_notes(const struct hr_capacity_result *r, const struct hr_pod *pod,
-		     const struct hr_snapshot *snap, const struct hr_answer_info *info,
-		     void (*emit)(void *ctx, const char *note), void *ctx);
+                     const struct hr_snapshot *snap, const struct hr_answer_info *info,
+                     void (*emit)(void *ctx, const char *note), void *ctx);
 
 void hr_answer_capacity_json(const struct hr_capacity_result *r, const struct hr_pod *pod,
-			     const struct hr_snapshot *snap, const struct hr_answer_info *info,
-			     struct hr_buf *out);
+                             const struct hr_snapshot *snap, const struct hr_answer_info *info,
+                             struct hr_buf *out);
 
 /* A human table: one row per node (NODE, COPIES, WHY NOT MORE), then totals. */
 void hr_answer_capacity_table(const struct hr_capacity_result *r, const struct hr_pod *pod,
-			      const struct hr_snapshot *snap, const struct hr_answer_info *info,
-			      struct hr_buf *out);
+                              const struct hr_snapshot *snap, const struct hr_answer_info *info,
+                              struct hr_buf *out);
 
 #endif

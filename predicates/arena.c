@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_ALIGN 16
+#define ARENA_ALIGN     16
 #define ARENA_MIN_BLOCK (16 * 1024)
 #define ARENA_MAX_BLOCK (1024 * 1024)
 
@@ -55,7 +55,7 @@ size_t hr_arena_room(const struct hr_arena *arena)
 	if (!arena->cap_bytes)
 		return SIZE_MAX;
 	return arena->reserved_bytes >= arena->cap_bytes ? 0
-							 : arena->cap_bytes - arena->reserved_bytes;
+	                                                 : arena->cap_bytes - arena->reserved_bytes;
 }
 
 /* Grows block sizes geometrically so a big snapshot needs few blocks. */
@@ -128,7 +128,7 @@ void *hr_arena_calloc(struct hr_arena *arena, size_t count, size_t size)
 }
 
 void *hr_arena_grow(struct hr_arena *arena, const void *old, size_t old_count, size_t new_count,
-		    size_t size)
+                    size_t size)
 {
 	void *p = hr_arena_calloc(arena, new_count, size);
 	if (p && old && old_count)

@@ -47,7 +47,7 @@ void *hr_arena_calloc(struct hr_arena *arena, size_t count, size_t size);
  * new_count elements (old contents kept, rest zeroed), or NULL. The old block
  * is not reclaimed (bump allocator). */
 void *hr_arena_grow(struct hr_arena *arena, const void *old, size_t old_count, size_t new_count,
-		    size_t size);
+                    size_t size);
 
 /* A NUL-terminated copy of s (view returned excludes the NUL); .p NULL on failure. */
 struct hr_str hr_arena_strdup(struct hr_arena *arena, struct hr_str s);

@@ -10,7 +10,7 @@ static enum hr_code oom(struct hr_err *err)
 }
 
 static enum hr_code init_result(const struct hr_snapshot *snap, struct hr_arena *arena,
-				struct hr_capacity_result *out, struct hr_err *err)
+                                struct hr_capacity_result *out, struct hr_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->exact = true;
@@ -25,7 +25,7 @@ static enum hr_code init_result(const struct hr_snapshot *snap, struct hr_arena 
 }
 
 static enum hr_code set_message(const struct hr_pod *pod, struct hr_arena *arena,
-				struct hr_capacity_result *out, struct hr_err *err)
+                                struct hr_capacity_result *out, struct hr_err *err)
 {
 	struct hr_buf buf;
 	hr_buf_init(&buf, 1 << 20);
@@ -38,7 +38,8 @@ static enum hr_code set_message(const struct hr_pod *pod, struct hr_arena *arena
 		st[k] = out->nodes[k].status;
 	enum hr_code rc = hr_fit_message(st, out->n_nodes, pod, arena, &buf);
 	if (rc == HR_OK) {
-		struct hr_str copy = hr_arena_strdup(arena, (struct hr_str){buf.p ? buf.p : "", buf.len});
+		struct hr_str copy =
+		    hr_arena_strdup(arena, (struct hr_str){buf.p ? buf.p : "", buf.len});
 		if (!copy.p)
 			rc = HR_ENOMEM;
 		out->message = copy.p;
@@ -48,7 +49,7 @@ static enum hr_code set_message(const struct hr_pod *pod, struct hr_arena *arena
 }
 
 static enum hr_code prefilter_answer(const struct hr_filter_ctx *ctx, struct hr_arena *arena,
-				     struct hr_capacity_result *out, struct hr_err *err)
+                                     struct hr_capacity_result *out, struct hr_err *err)
 {
 	struct hr_buf buf;
 	hr_buf_init(&buf, 4096);
@@ -88,7 +89,7 @@ static void fast_path(struct hr_filter_ctx *ctx, int64_t max, struct hr_capacity
 
 /* Coupled pods: place copies one at a time where the scheduler would. */
 static enum hr_code placement_loop(struct hr_filter_ctx *ctx, int64_t max, struct hr_arena *arena,
-				   struct hr_capacity_result *out, struct hr_err *err)
+                                   struct hr_capacity_result *out, struct hr_err *err)
 {
 	struct hr_scorer scorer;
 	enum hr_code rc = hr_scorer_init(&scorer, ctx, arena, err);
@@ -125,8 +126,8 @@ static enum hr_code placement_loop(struct hr_filter_ctx *ctx, int64_t max, struc
 }
 
 enum hr_code hr_capacity(const struct hr_snapshot *snap, const struct hr_pod *pod,
-			 const struct hr_capacity_opts *opts, struct hr_arena *arena,
-			 struct hr_capacity_result *out, struct hr_err *err)
+                         const struct hr_capacity_opts *opts, struct hr_arena *arena,
+                         struct hr_capacity_result *out, struct hr_err *err)
 {
 	struct hr_filter_ctx ctx;
 	enum hr_code rc = init_result(snap, arena, out, err);
@@ -138,7 +139,8 @@ enum hr_code hr_capacity(const struct hr_snapshot *snap, const struct hr_pod *po
 		return prefilter_answer(&ctx, arena, out, err);
 	bool loop = opts->mode == HR_CAPACITY_LOOP || hr_pod_is_coupled(pod, snap);
 	if (loop) {
-		int64_t max = opts->max_copies > 0 ? opts->max_copies : HR_CAPACITY_DEFAULT_LOOP_MAX;
+		int64_t max =
+		    opts->max_copies > 0 ? opts->max_copies : HR_CAPACITY_DEFAULT_LOOP_MAX;
 		rc = placement_loop(&ctx, max, arena, out, err);
 	} else {
 		fast_path(&ctx, opts->max_copies, out);

@@ -30,7 +30,7 @@ enum hr_capacity_mode {
 struct hr_capacity_opts {
 	enum hr_capacity_mode mode;
 	int64_t max_copies; /* stop counting here (0 = no limit on the fast path,
-			       HR_CAPACITY_DEFAULT_LOOP_MAX for the loop) */
+	                       HR_CAPACITY_DEFAULT_LOOP_MAX for the loop) */
 };
 
 #define HR_CAPACITY_DEFAULT_LOOP_MAX 100000
@@ -42,22 +42,22 @@ struct hr_capacity_node {
 };
 
 struct hr_capacity_result {
-	int64_t count;        /* copies that fit now */
-	bool limited;         /* counting stopped at max_copies: count is a lower bound */
-	bool coupled;         /* copies interact: the loop placed them */
-	bool exact;           /* false when the scheduler's own tie-breaking could change count */
+	int64_t count; /* copies that fit now */
+	bool limited;  /* counting stopped at max_copies: count is a lower bound */
+	bool coupled;  /* copies interact: the loop placed them */
+	bool exact;    /* false when the scheduler's own tie-breaking could change count */
 	struct hr_capacity_node *nodes; /* one per snapshot node, in name order */
 	size_t n_nodes;
-	const char *message;  /* FitError text for copy count+1 ("" when limited) */
+	const char *message;     /* FitError text for copy count+1 ("" when limited) */
 	bool prefilter_rejected; /* a PreFilter rejected the pod outright */
-	int64_t iterations;   /* loop rounds (0 on the fast path) */
+	int64_t iterations;      /* loop rounds (0 on the fast path) */
 };
 
 /* Counts copies of pod (admitted and finalized) on snap. Allocates the result
  * from arena. Errors only for memory or malformed input. */
 enum hr_code hr_capacity(const struct hr_snapshot *snap, const struct hr_pod *pod,
-			 const struct hr_capacity_opts *opts, struct hr_arena *arena,
-			 struct hr_capacity_result *out, struct hr_err *err)
-	__attribute__((warn_unused_result));
+                         const struct hr_capacity_opts *opts, struct hr_arena *arena,
+                         struct hr_capacity_result *out, struct hr_err *err)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -15,7 +15,7 @@
 #define MAX_ITEMS 4096
 
 void hr_decoder_init(struct hr_decoder *d, struct hr_arena *arena, struct hr_intern *intern,
-		     struct hr_err *err)
+                     struct hr_err *err)
 {
 	d->arena = arena;
 	d->intern = intern;
@@ -47,7 +47,7 @@ static enum hr_code keep_str(struct hr_decoder *d, struct hr_str in, struct hr_s
 }
 
 static enum hr_code get_str(struct hr_decoder *d, const cJSON *obj, const char *key,
-			    struct hr_str *out)
+                            struct hr_str *out)
 {
 	struct hr_str v = HR_STR_NULL;
 	enum hr_code rc = hr_cj_string(obj, key, &v, &d->path, d->err);
@@ -61,13 +61,13 @@ static enum hr_code get_str(struct hr_decoder *d, const cJSON *obj, const char *
 }
 
 static enum hr_code get_object(struct hr_decoder *d, const cJSON *obj, const char *key,
-			       const cJSON **out)
+                               const cJSON **out)
 {
 	return hr_cj_object(obj, key, out, &d->path, d->err);
 }
 
 static enum hr_code get_array(struct hr_decoder *d, const cJSON *obj, const char *key,
-			      const cJSON **out, size_t *count)
+                              const cJSON **out, size_t *count)
 {
 	enum hr_code rc = hr_cj_array(obj, key, out, &d->path, d->err);
 	*count = 0;
@@ -76,8 +76,8 @@ static enum hr_code get_array(struct hr_decoder *d, const cJSON *obj, const char
 	int n = cJSON_GetArraySize(*out);
 	if (n > MAX_ITEMS) {
 		size_t saved = hr_path_push_key(&d->path, key);
-		rc = hr_err_at(d->err, HR_ERANGE, &d->path, "has %d entries, more than the limit %d",
-			       n, MAX_ITEMS);
+		rc = hr_err_at(d->err, HR_ERANGE, &d->path,
+		               "has %d entries, more than the limit %d", n, MAX_ITEMS);
 		hr_path_pop(&d->path, saved);
 		return rc;
 	}
@@ -86,7 +86,7 @@ static enum hr_code get_array(struct hr_decoder *d, const cJSON *obj, const char
 }
 
 static enum hr_code get_int(struct hr_decoder *d, const cJSON *obj, const char *key, int64_t min,
-			    int64_t max, int64_t *out, bool *found)
+                            int64_t max, int64_t *out, bool *found)
 {
 	return hr_cj_int(obj, key, min, max, out, found, &d->path, d->err);
 }
@@ -106,7 +106,7 @@ static int label_cmp(const void *a, const void *b)
 
 /* A map of string -> string (labels, nodeSelector), sorted by key. */
 static enum hr_code get_labels(struct hr_decoder *d, const cJSON *obj, const char *key,
-			       struct hr_labels *out)
+                               struct hr_labels *out)
 {
 	const cJSON *map;
 	enum hr_code rc = get_object(d, obj, key, &map);
@@ -117,7 +117,7 @@ static enum hr_code get_labels(struct hr_decoder *d, const cJSON *obj, const cha
 	int n = cJSON_GetArraySize(map);
 	if (n > MAX_ITEMS)
 		return hr_err_at(d->err, HR_ERANGE, &d->path, "%s has more than %d entries", key,
-				 MAX_ITEMS);
+		                 MAX_ITEMS);
 	struct hr_label *v = alloc_array(d, (size_t)n, sizeof(*v));
 	if (!v)
 		return oom(d);
@@ -129,7 +129,7 @@ static enum hr_code get_labels(struct hr_decoder *d, const cJSON *obj, const cha
 		if (!cJSON_IsString(it)) {
 			size_t s2 = hr_path_push_key(&d->path, it->string);
 			rc = hr_err_at(d->err, HR_EINVAL, &d->path, "must be a string, got %s",
-				       hr_cj_type_name(it));
+			               hr_cj_type_name(it));
 			hr_path_pop(&d->path, s2);
 			break;
 		}
@@ -156,7 +156,7 @@ static enum hr_code get_labels(struct hr_decoder *d, const cJSON *obj, const cha
 }
 
 static enum hr_code get_str_array(struct hr_decoder *d, const cJSON *obj, const char *key,
-				  const struct hr_str **out, size_t *count)
+                                  const struct hr_str **out, size_t *count)
 {
 	const cJSON *arr;
 	size_t n;
@@ -176,7 +176,7 @@ static enum hr_code get_str_array(struct hr_decoder *d, const cJSON *obj, const 
 		size_t s2 = hr_path_push_index(&d->path, i);
 		if (!cJSON_IsString(it))
 			rc = hr_err_at(d->err, HR_EINVAL, &d->path, "must be a string, got %s",
-				       hr_cj_type_name(it));
+			               hr_cj_type_name(it));
 		else
 			rc = keep_str(d, hr_cj_view(it), &v[i]);
 		hr_path_pop(&d->path, s2);
@@ -203,7 +203,7 @@ enum hr_code hr_decode_quantity_milli(struct hr_decoder *d, const cJSON *item, i
 		text = hr_str_c(numtext);
 	} else {
 		return hr_err_at(d->err, HR_EINVAL, &d->path, "quantity must be a string, got %s",
-				 hr_cj_type_name(item));
+		                 hr_cj_type_name(item));
 	}
 	struct hr_qty q;
 	enum hr_code rc = hr_qty_parse(text, d->path.buf, &q, d->err);
@@ -212,7 +212,8 @@ enum hr_code hr_decode_quantity_milli(struct hr_decoder *d, const cJSON *item, i
 	if (hr_qty_milli(hr_qty_round_milli(q), milli) != HR_OK) {
 		char quoted[64];
 		hr_err_quote(quoted, sizeof(quoted), text);
-		return hr_err_at(d->err, HR_ERANGE, &d->path, "quantity \"%s\" is too large", quoted);
+		return hr_err_at(d->err, HR_ERANGE, &d->path, "quantity \"%s\" is too large",
+		                 quoted);
 	}
 	return HR_OK;
 }
@@ -220,12 +221,12 @@ enum hr_code hr_decode_quantity_milli(struct hr_decoder *d, const cJSON *item, i
 static int qty_cmp(const void *a, const void *b)
 {
 	return hr_str_cmp(((const struct hr_qty_entry *)a)->name,
-			  ((const struct hr_qty_entry *)b)->name);
+	                  ((const struct hr_qty_entry *)b)->name);
 }
 
 /* A ResourceList map (name -> quantity), values in milli-units, sorted. */
 static enum hr_code get_qty_list(struct hr_decoder *d, const cJSON *obj, const char *key,
-				 struct hr_qty_list *out)
+                                 struct hr_qty_list *out)
 {
 	const cJSON *map;
 	enum hr_code rc = get_object(d, obj, key, &map);
@@ -235,7 +236,8 @@ static enum hr_code get_qty_list(struct hr_decoder *d, const cJSON *obj, const c
 		return rc;
 	int n = cJSON_GetArraySize(map);
 	if (n > 256)
-		return hr_err_at(d->err, HR_ERANGE, &d->path, "%s has more than 256 resources", key);
+		return hr_err_at(d->err, HR_ERANGE, &d->path, "%s has more than 256 resources",
+		                 key);
 	struct hr_qty_entry *v = alloc_array(d, (size_t)n, sizeof(*v));
 	if (!v)
 		return oom(d);
@@ -265,7 +267,7 @@ static enum hr_code get_qty_list(struct hr_decoder *d, const cJSON *obj, const c
 /* requests := limits for every resource that has a limit but no request
  * (SetDefaults_Container / SetDefaults_Pod). */
 static enum hr_code default_requests_from_limits(struct hr_decoder *d, struct hr_qty_list *req,
-						 struct hr_qty_list lim)
+                                                 struct hr_qty_list lim)
 {
 	size_t add = 0;
 	for (size_t i = 0; i < lim.n; i++)
@@ -292,7 +294,7 @@ static enum hr_code default_requests_from_limits(struct hr_decoder *d, struct hr
  * Resource.Add does (cpu milli, others ceil to whole units, unknown names
  * dropped). Used for node allocatable. */
 static enum hr_code qty_list_to_resources(struct hr_decoder *d, struct hr_qty_list list,
-					  struct hr_resources *out)
+                                          struct hr_resources *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct hr_scalar *sc = alloc_array(d, list.n, sizeof(*sc));
@@ -379,7 +381,7 @@ static enum hr_code get_taints(struct hr_decoder *d, const cJSON *spec, struct h
 }
 
 static enum hr_code decode_toleration(struct hr_decoder *d, const cJSON *it,
-				      struct hr_toleration *t)
+                                      struct hr_toleration *t)
 {
 	struct hr_str op = HR_STR_NULL, effect = HR_STR_NULL;
 	enum hr_code rc;
@@ -390,7 +392,7 @@ static enum hr_code decode_toleration(struct hr_decoder *d, const cJSON *it,
 	    (rc = hr_cj_string(it, "operator", &op, &d->path, d->err)) != HR_OK ||
 	    (rc = hr_cj_string(it, "effect", &effect, &d->path, d->err)) != HR_OK ||
 	    (rc = get_int(d, it, "tolerationSeconds", INT64_MIN, INT64_MAX, &t->seconds,
-			  &t->has_seconds)) != HR_OK)
+	                  &t->has_seconds)) != HR_OK)
 		return rc;
 	if (op.n == 0 || hr_str_eq_c(op, "Equal"))
 		t->op = HR_TOL_EQUAL;
@@ -403,7 +405,7 @@ static enum hr_code decode_toleration(struct hr_decoder *d, const cJSON *it,
 }
 
 static enum hr_code get_tolerations(struct hr_decoder *d, const cJSON *obj, const char *key,
-				    const struct hr_toleration **out, size_t *count)
+                                    const struct hr_toleration **out, size_t *count)
 {
 	const cJSON *arr;
 	size_t n;
@@ -440,12 +442,9 @@ static bool parse_op(struct hr_str s, enum hr_sel_op *op)
 	static const struct {
 		const char *name;
 		enum hr_sel_op op;
-	} ops[] = {{"In", HR_OP_IN},
-		   {"NotIn", HR_OP_NOT_IN},
-		   {"Exists", HR_OP_EXISTS},
-		   {"DoesNotExist", HR_OP_DOES_NOT_EXIST},
-		   {"Gt", HR_OP_GT},
-		   {"Lt", HR_OP_LT}};
+	} ops[] = {{"In", HR_OP_IN},         {"NotIn", HR_OP_NOT_IN},
+	           {"Exists", HR_OP_EXISTS}, {"DoesNotExist", HR_OP_DOES_NOT_EXIST},
+	           {"Gt", HR_OP_GT},         {"Lt", HR_OP_LT}};
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (hr_str_eq_c(s, ops[i].name)) {
 			*op = ops[i].op;
@@ -457,7 +456,7 @@ static bool parse_op(struct hr_str s, enum hr_sel_op *op)
 /* Checks a requirement the way labels.NewRequirement does; returns a reason
  * text or NULL when it is well-formed. allow_numeric permits Gt/Lt. */
 static const char *requirement_problem(const struct hr_requirement *r, bool allow_numeric,
-				       bool check_key)
+                                       bool check_key)
 {
 	if (check_key && !hr_is_qualified_name(r->key))
 		return "invalid label key";
@@ -491,8 +490,8 @@ static const char *requirement_problem(const struct hr_requirement *r, bool allo
 /* One {key, operator, values} entry. *bad gets a reason when the entry is
  * malformed (unknown operator, bad values): that is not a decoding error. */
 static enum hr_code decode_requirement(struct hr_decoder *d, const cJSON *it,
-				       struct hr_requirement *r, bool allow_numeric,
-				       bool check_key, const char **bad)
+                                       struct hr_requirement *r, bool allow_numeric, bool check_key,
+                                       const char **bad)
 {
 	struct hr_str op = HR_STR_NULL;
 	enum hr_code rc;
@@ -514,7 +513,7 @@ static enum hr_code decode_requirement(struct hr_decoder *d, const cJSON *it,
 }
 
 enum hr_code hr_decode_label_selector(struct hr_decoder *d, const cJSON *sel,
-				      struct hr_label_selector *out)
+                                      struct hr_label_selector *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!sel || cJSON_IsNull(sel))
@@ -539,8 +538,8 @@ enum hr_code hr_decode_label_selector(struct hr_decoder *d, const cJSON *sel,
 		if (!val)
 			return oom(d);
 		*val = ml.v[i].value;
-		reqs[n] = (struct hr_requirement){.key = ml.v[i].key, .op = HR_OP_EQUALS,
-						  .values = val, .n_values = 1};
+		reqs[n] = (struct hr_requirement){
+		    .key = ml.v[i].key, .op = HR_OP_EQUALS, .values = val, .n_values = 1};
 		if (!hr_is_qualified_name(ml.v[i].key) || !hr_is_label_value(ml.v[i].value)) {
 			out->invalid = true;
 			out->invalid_reason = "invalid label key or value in matchLabels";
@@ -551,7 +550,7 @@ enum hr_code hr_decode_label_selector(struct hr_decoder *d, const cJSON *sel,
 		const char *bad = NULL;
 		size_t s2 = hr_path_push_index(&d->path, i);
 		rc = decode_requirement(d, cJSON_GetArrayItem(exprs, (int)i), &reqs[n], false, true,
-					&bad);
+		                        &bad);
 		hr_path_pop(&d->path, s2);
 		if (rc != HR_OK)
 			break;
@@ -585,13 +584,13 @@ static enum hr_code decode_node_term(struct hr_decoder *d, const cJSON *it, stru
 		const cJSON *arr = pass == 0 ? exprs : fields;
 		size_t n = pass == 0 ? n_exprs : n_fields;
 		struct hr_requirement *dst = pass == 0 ? e : f;
-		size_t saved = hr_path_push_key(&d->path, pass == 0 ? "matchExpressions"
-								    : "matchFields");
+		size_t saved =
+		    hr_path_push_key(&d->path, pass == 0 ? "matchExpressions" : "matchFields");
 		for (size_t i = 0; i < n && rc == HR_OK; i++) {
 			const char *bad = NULL;
 			size_t s2 = hr_path_push_index(&d->path, i);
 			rc = decode_requirement(d, cJSON_GetArrayItem(arr, (int)i), &dst[i],
-						pass == 0, pass == 0, &bad);
+			                        pass == 0, pass == 0, &bad);
 			hr_path_pop(&d->path, s2);
 			/* fields: only In/NotIn with exactly one value */
 			if (!bad && pass == 1 &&
@@ -613,7 +612,7 @@ static enum hr_code decode_node_term(struct hr_decoder *d, const cJSON *it, stru
 }
 
 static enum hr_code decode_node_selector(struct hr_decoder *d, const cJSON *ns,
-					 struct hr_node_selector *out)
+                                         struct hr_node_selector *out)
 {
 	const cJSON *terms;
 	size_t n;
@@ -640,18 +639,19 @@ static enum hr_code decode_node_selector(struct hr_decoder *d, const cJSON *ns,
 }
 
 static enum hr_code decode_preferred_node_terms(struct hr_decoder *d, const cJSON *na,
-						struct hr_pod *pod)
+                                                struct hr_pod *pod)
 {
 	const cJSON *arr;
 	size_t n;
-	enum hr_code rc = get_array(d, na, "preferredDuringSchedulingIgnoredDuringExecution", &arr,
-				    &n);
+	enum hr_code rc =
+	    get_array(d, na, "preferredDuringSchedulingIgnoredDuringExecution", &arr, &n);
 	if (rc != HR_OK || !arr)
 		return rc;
 	struct hr_weighted_node_term *v = alloc_array(d, n, sizeof(*v));
 	if (!v)
 		return oom(d);
-	size_t saved = hr_path_push_key(&d->path, "preferredDuringSchedulingIgnoredDuringExecution");
+	size_t saved =
+	    hr_path_push_key(&d->path, "preferredDuringSchedulingIgnoredDuringExecution");
 	for (size_t i = 0; i < n && rc == HR_OK; i++) {
 		const cJSON *it = cJSON_GetArrayItem(arr, (int)i), *pref;
 		size_t s2 = hr_path_push_index(&d->path, i);
@@ -666,7 +666,8 @@ static enum hr_code decode_preferred_node_terms(struct hr_decoder *d, const cJSO
 			if (pref)
 				rc = decode_node_term(d, pref, &v[i].term);
 			else
-				v[i].term.malformed = true; /* an absent preference matches nothing */
+				v[i].term.malformed =
+				    true; /* an absent preference matches nothing */
 			hr_path_pop(&d->path, s3);
 		}
 		hr_path_pop(&d->path, s2);
@@ -678,7 +679,7 @@ static enum hr_code decode_preferred_node_terms(struct hr_decoder *d, const cJSO
 }
 
 static enum hr_code decode_affinity_term(struct hr_decoder *d, const cJSON *it,
-					 struct hr_affinity_term *t)
+                                         struct hr_affinity_term *t)
 {
 	const cJSON *sel, *nssel;
 	enum hr_code rc;
@@ -687,13 +688,12 @@ static enum hr_code decode_affinity_term(struct hr_decoder *d, const cJSON *it,
 		return hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
 	if ((rc = get_object(d, it, "labelSelector", &sel)) != HR_OK ||
 	    (rc = get_object(d, it, "namespaceSelector", &nssel)) != HR_OK ||
-	    (rc = get_str_array(d, it, "namespaces", &t->namespaces, &t->n_namespaces)) !=
-		    HR_OK ||
+	    (rc = get_str_array(d, it, "namespaces", &t->namespaces, &t->n_namespaces)) != HR_OK ||
 	    (rc = get_str(d, it, "topologyKey", &t->topology_key)) != HR_OK ||
 	    (rc = get_str_array(d, it, "matchLabelKeys", &t->match_label_keys,
-				&t->n_match_label_keys)) != HR_OK ||
+	                        &t->n_match_label_keys)) != HR_OK ||
 	    (rc = get_str_array(d, it, "mismatchLabelKeys", &t->mismatch_label_keys,
-				&t->n_mismatch_label_keys)) != HR_OK)
+	                        &t->n_mismatch_label_keys)) != HR_OK)
 		return rc;
 	size_t saved = hr_path_push_key(&d->path, "labelSelector");
 	rc = hr_decode_label_selector(d, sel, &t->selector);
@@ -709,7 +709,7 @@ static enum hr_code decode_affinity_term(struct hr_decoder *d, const cJSON *it,
 /* required: an array of PodAffinityTerm; preferred: WeightedPodAffinityTerm
  * ({weight, podAffinityTerm}). */
 static enum hr_code decode_affinity_terms(struct hr_decoder *d, const cJSON *obj, const char *key,
-					  bool weighted, struct hr_affinity_terms *out)
+                                          bool weighted, struct hr_affinity_terms *out)
 {
 	const cJSON *arr;
 	size_t n;
@@ -736,7 +736,7 @@ static enum hr_code decode_affinity_terms(struct hr_decoder *d, const cJSON *obj
 				rc = get_object(d, it, "podAffinityTerm", &term);
 			if (rc == HR_OK && !term)
 				rc = hr_err_at(d->err, HR_EINVAL, &d->path,
-					       "podAffinityTerm is required");
+				               "podAffinityTerm is required");
 			if (rc == HR_OK) {
 				size_t s3 = hr_path_push_key(&d->path, "podAffinityTerm");
 				rc = decode_affinity_term(d, term, &v[i]);
@@ -765,8 +765,8 @@ static enum hr_code decode_affinity(struct hr_decoder *d, const cJSON *spec, str
 		size_t s2 = hr_path_push_key(&d->path, "nodeAffinity");
 		rc = get_object(d, na, "requiredDuringSchedulingIgnoredDuringExecution", &req);
 		if (rc == HR_OK) {
-			size_t s3 = hr_path_push_key(&d->path,
-						     "requiredDuringSchedulingIgnoredDuringExecution");
+			size_t s3 = hr_path_push_key(
+			    &d->path, "requiredDuringSchedulingIgnoredDuringExecution");
 			rc = decode_node_selector(d, req, &pod->node_affinity);
 			hr_path_pop(&d->path, s3);
 		}
@@ -777,21 +777,21 @@ static enum hr_code decode_affinity(struct hr_decoder *d, const cJSON *spec, str
 	if (rc == HR_OK && (rc = get_object(d, aff, "podAffinity", &pa)) == HR_OK && pa) {
 		size_t s2 = hr_path_push_key(&d->path, "podAffinity");
 		rc = decode_affinity_terms(d, pa, "requiredDuringSchedulingIgnoredDuringExecution",
-					   false, &pod->pod_affinity);
+		                           false, &pod->pod_affinity);
 		if (rc == HR_OK)
 			rc = decode_affinity_terms(
-				d, pa, "preferredDuringSchedulingIgnoredDuringExecution", true,
-				&pod->pref_pod_affinity);
+			    d, pa, "preferredDuringSchedulingIgnoredDuringExecution", true,
+			    &pod->pref_pod_affinity);
 		hr_path_pop(&d->path, s2);
 	}
 	if (rc == HR_OK && (rc = get_object(d, aff, "podAntiAffinity", &paa)) == HR_OK && paa) {
 		size_t s2 = hr_path_push_key(&d->path, "podAntiAffinity");
 		rc = decode_affinity_terms(d, paa, "requiredDuringSchedulingIgnoredDuringExecution",
-					   false, &pod->pod_anti_affinity);
+		                           false, &pod->pod_anti_affinity);
 		if (rc == HR_OK)
 			rc = decode_affinity_terms(
-				d, paa, "preferredDuringSchedulingIgnoredDuringExecution", true,
-				&pod->pref_pod_anti_affinity);
+			    d, paa, "preferredDuringSchedulingIgnoredDuringExecution", true,
+			    &pod->pref_pod_anti_affinity);
 		hr_path_pop(&d->path, s2);
 	}
 	hr_path_pop(&d->path, saved);
@@ -799,7 +799,7 @@ static enum hr_code decode_affinity(struct hr_decoder *d, const cJSON *spec, str
 }
 
 static enum hr_code get_policy(struct hr_decoder *d, const cJSON *it, const char *key,
-			       enum hr_inclusion_policy *out)
+                               enum hr_inclusion_policy *out)
 {
 	struct hr_str s = HR_STR_NULL;
 	enum hr_code rc = hr_cj_string(it, key, &s, &d->path, d->err);
@@ -815,7 +815,7 @@ static enum hr_code get_policy(struct hr_decoder *d, const cJSON *it, const char
 }
 
 static enum hr_code decode_spread_constraint(struct hr_decoder *d, const cJSON *it,
-					     struct hr_spread_constraint *c)
+                                             struct hr_spread_constraint *c)
 {
 	const cJSON *sel;
 	struct hr_str when = HR_STR_NULL;
@@ -835,7 +835,7 @@ static enum hr_code decode_spread_constraint(struct hr_decoder *d, const cJSON *
 	    (rc = get_policy(d, it, "nodeAffinityPolicy", &c->node_affinity_policy)) != HR_OK ||
 	    (rc = get_policy(d, it, "nodeTaintsPolicy", &c->node_taints_policy)) != HR_OK ||
 	    (rc = get_str_array(d, it, "matchLabelKeys", &c->match_label_keys,
-				&c->n_match_label_keys)) != HR_OK)
+	                        &c->n_match_label_keys)) != HR_OK)
 		return rc;
 	if (!has_skew)
 		return hr_err_at(d->err, HR_EINVAL, &d->path, "maxSkew is required (>= 1)");
@@ -847,7 +847,7 @@ static enum hr_code decode_spread_constraint(struct hr_decoder *d, const cJSON *
 		c->when = HR_SCHEDULE_ANYWAY;
 	else
 		return hr_err_at(d->err, HR_EINVAL, &d->path,
-				 "whenUnsatisfiable must be DoNotSchedule or ScheduleAnyway");
+		                 "whenUnsatisfiable must be DoNotSchedule or ScheduleAnyway");
 	c->max_skew = (int32_t)skew;
 	c->min_domains = (int32_t)min_domains;
 	size_t saved = hr_path_push_key(&d->path, "labelSelector");
@@ -881,7 +881,7 @@ static enum hr_code decode_spread(struct hr_decoder *d, const cJSON *spec, struc
 /* ---- containers --------------------------------------------------------- */
 
 static enum hr_code decode_ports(struct hr_decoder *d, const cJSON *c, bool host_network,
-				 struct hr_container *out)
+                                 struct hr_container *out)
 {
 	const cJSON *arr;
 	size_t n;
@@ -918,7 +918,7 @@ static enum hr_code decode_ports(struct hr_decoder *d, const cJSON *c, bool host
 }
 
 static enum hr_code decode_container(struct hr_decoder *d, const cJSON *c, bool host_network,
-				     bool is_init, struct hr_container *out)
+                                     bool is_init, struct hr_container *out)
 {
 	const cJSON *res;
 	struct hr_str restart = HR_STR_NULL;
@@ -947,8 +947,8 @@ static enum hr_code decode_container(struct hr_decoder *d, const cJSON *c, bool 
 }
 
 static enum hr_code decode_containers(struct hr_decoder *d, const cJSON *spec, const char *key,
-				      bool host_network, const struct hr_container **out,
-				      size_t *count)
+                                      bool host_network, const struct hr_container **out,
+                                      size_t *count)
 {
 	const cJSON *arr;
 	size_t n;
@@ -965,7 +965,7 @@ static enum hr_code decode_containers(struct hr_decoder *d, const cJSON *spec, c
 	for (size_t i = 0; i < n && rc == HR_OK; i++) {
 		size_t s2 = hr_path_push_index(&d->path, i);
 		rc = decode_container(d, cJSON_GetArrayItem(arr, (int)i), host_network, is_init,
-				      &v[i]);
+		                      &v[i]);
 		hr_path_pop(&d->path, s2);
 	}
 	hr_path_pop(&d->path, saved);
@@ -977,8 +977,8 @@ static enum hr_code decode_containers(struct hr_decoder *d, const cJSON *spec, c
 /* status.containerStatuses[].resources / allocatedResources, matched to the
  * spec containers by name (in-place resize, spec/predicates.md §2.6). */
 static enum hr_code decode_status_resources(struct hr_decoder *d, const cJSON *status,
-					    const char *key, const struct hr_container *cs,
-					    size_t n_cs)
+                                            const char *key, const struct hr_container *cs,
+                                            size_t n_cs)
 {
 	const cJSON *arr;
 	size_t n;
@@ -1006,8 +1006,8 @@ static enum hr_code decode_status_resources(struct hr_decoder *d, const cJSON *s
 			rc = get_qty_list(d, res, "requests", &c->status_requests);
 			hr_path_pop(&d->path, s3);
 			if (rc == HR_OK)
-				rc = get_qty_list(d, st, "allocatedResources",
-						  &c->status_allocated);
+				rc =
+				    get_qty_list(d, st, "allocatedResources", &c->status_allocated);
 			break;
 		}
 		hr_path_pop(&d->path, s2);
@@ -1032,8 +1032,8 @@ static enum hr_pod_phase parse_phase(struct hr_str s)
 }
 
 static enum hr_code decode_metadata(struct hr_decoder *d, const cJSON *obj, struct hr_str *name,
-				    struct hr_str *ns, struct hr_str *uid, struct hr_str *rv,
-				    struct hr_labels *labels, bool *deleting)
+                                    struct hr_str *ns, struct hr_str *uid, struct hr_str *rv,
+                                    struct hr_labels *labels, bool *deleting)
 {
 	const cJSON *meta;
 	enum hr_code rc = get_object(d, obj, "metadata", &meta);
@@ -1059,8 +1059,13 @@ static enum hr_code decode_metadata(struct hr_decoder *d, const cJSON *obj, stru
 
 static void note_volumes(const cJSON *spec, struct hr_pod *pod)
 {
-	static const char *inline_disks[] = {"gcePersistentDisk", "awsElasticBlockStore", "iscsi",
-					     "rbd", "azureDisk", "cinder", "csi"};
+	static const char *inline_disks[] = {"gcePersistentDisk",
+	                                     "awsElasticBlockStore",
+	                                     "iscsi",
+	                                     "rbd",
+	                                     "azureDisk",
+	                                     "cinder",
+	                                     "csi"};
 	const cJSON *vols = hr_cj_member(spec, "volumes"), *v;
 	if (!cJSON_IsArray(vols))
 		return;
@@ -1102,18 +1107,17 @@ static enum hr_code decode_pod_spec(struct hr_decoder *d, const cJSON *spec, str
 	    (rc = get_str(d, spec, "schedulerName", &pod->scheduler_name)) != HR_OK ||
 	    (rc = get_str(d, spec, "runtimeClassName", &pod->runtime_class_name)) != HR_OK ||
 	    (rc = get_i32(d, spec, "priority", &pod->priority)) != HR_OK ||
-	    (rc = hr_cj_string(spec, "preemptionPolicy", &preemption, &d->path, d->err)) !=
-		    HR_OK ||
+	    (rc = hr_cj_string(spec, "preemptionPolicy", &preemption, &d->path, d->err)) != HR_OK ||
 	    (rc = decode_containers(d, spec, "containers", pod->host_network, &pod->containers,
-				    &pod->n_containers)) != HR_OK ||
+	                            &pod->n_containers)) != HR_OK ||
 	    (rc = decode_containers(d, spec, "initContainers", pod->host_network,
-				    &pod->init_containers, &pod->n_init_containers)) != HR_OK ||
+	                            &pod->init_containers, &pod->n_init_containers)) != HR_OK ||
 	    (rc = get_qty_list(d, spec, "overhead", &pod->overhead)) != HR_OK ||
 	    (rc = get_object(d, spec, "resources", &res)) != HR_OK ||
 	    (rc = get_labels(d, spec, "nodeSelector", &pod->node_selector)) != HR_OK ||
 	    (rc = decode_affinity(d, spec, pod)) != HR_OK ||
 	    (rc = get_tolerations(d, spec, "tolerations", &pod->tolerations,
-				  &pod->n_tolerations)) != HR_OK ||
+	                          &pod->n_tolerations)) != HR_OK ||
 	    (rc = decode_spread(d, spec, pod)) != HR_OK ||
 	    (rc = get_array(d, spec, "schedulingGates", &gates, &n_gates)) != HR_OK ||
 	    (rc = get_array(d, spec, "resourceClaims", &claims, &n_claims)) != HR_OK)
@@ -1160,10 +1164,10 @@ enum hr_code hr_decode_pod(struct hr_decoder *d, const cJSON *obj, struct hr_pod
 	memset(pod, 0, sizeof(*pod));
 	if (!cJSON_IsObject(obj))
 		return hr_err_at(d->err, HR_EINVAL, &d->path, "pod must be a JSON object, got %s",
-				 hr_cj_type_name(obj));
+		                 hr_cj_type_name(obj));
 	if ((rc = decode_metadata(d, obj, &pod->name, &pod->namespace, &pod->uid,
-				  &pod->resource_version, &pod->labels, &pod->terminating)) !=
-		    HR_OK ||
+	                          &pod->resource_version, &pod->labels, &pod->terminating)) !=
+	        HR_OK ||
 	    (rc = get_object(d, obj, "spec", &spec)) != HR_OK ||
 	    (rc = get_object(d, obj, "status", &status)) != HR_OK)
 		return rc;
@@ -1180,11 +1184,11 @@ enum hr_code hr_decode_pod(struct hr_decoder *d, const cJSON *obj, struct hr_pod
 		saved = hr_path_push_key(&d->path, "status");
 		rc = hr_cj_string(status, "phase", &phase, &d->path, d->err);
 		if (rc == HR_OK)
-			rc = decode_status_resources(d, status, "containerStatuses", pod->containers,
-						     pod->n_containers);
+			rc = decode_status_resources(d, status, "containerStatuses",
+			                             pod->containers, pod->n_containers);
 		if (rc == HR_OK)
 			rc = decode_status_resources(d, status, "initContainerStatuses",
-						     pod->init_containers, pod->n_init_containers);
+			                             pod->init_containers, pod->n_init_containers);
 		note_conditions(status, pod);
 		hr_path_pop(&d->path, saved);
 	}
@@ -1230,9 +1234,9 @@ enum hr_code hr_decode_node(struct hr_decoder *d, const cJSON *obj, struct hr_no
 	memset(node, 0, sizeof(*node));
 	if (!cJSON_IsObject(obj))
 		return hr_err_at(d->err, HR_EINVAL, &d->path, "node must be a JSON object, got %s",
-				 hr_cj_type_name(obj));
+		                 hr_cj_type_name(obj));
 	if ((rc = decode_metadata(d, obj, &node->name, NULL, &node->uid, &node->resource_version,
-				  &node->labels, NULL)) != HR_OK ||
+	                          &node->labels, NULL)) != HR_OK ||
 	    (rc = get_object(d, obj, "spec", &spec)) != HR_OK ||
 	    (rc = get_object(d, obj, "status", &status)) != HR_OK)
 		return rc;
@@ -1277,14 +1281,15 @@ enum hr_code hr_decode_namespace(struct hr_decoder *d, const cJSON *obj, struct 
 }
 
 enum hr_code hr_decode_limit_range(struct hr_decoder *d, const cJSON *obj,
-				   struct hr_limit_range *lr)
+                                   struct hr_limit_range *lr)
 {
 	const cJSON *spec, *limits;
 	size_t n;
 	memset(lr, 0, sizeof(*lr));
 	if (!cJSON_IsObject(obj))
 		return hr_err_at(d->err, HR_EINVAL, &d->path, "LimitRange must be a JSON object");
-	enum hr_code rc = decode_metadata(d, obj, &lr->name, &lr->namespace, NULL, NULL, NULL, NULL);
+	enum hr_code rc =
+	    decode_metadata(d, obj, &lr->name, &lr->namespace, NULL, NULL, NULL, NULL);
 	if (rc == HR_OK)
 		rc = get_object(d, obj, "spec", &spec);
 	if (rc != HR_OK || !spec)
@@ -1310,7 +1315,7 @@ enum hr_code hr_decode_limit_range(struct hr_decoder *d, const cJSON *obj,
 			struct hr_limit_range_item *item = &v[k++];
 			if ((rc = get_qty_list(d, it, "default", &item->default_limits)) == HR_OK &&
 			    (rc = get_qty_list(d, it, "defaultRequest", &item->default_requests)) ==
-				    HR_OK &&
+			        HR_OK &&
 			    (rc = get_qty_list(d, it, "max", &item->max)) == HR_OK)
 				rc = get_qty_list(d, it, "min", &item->min);
 		}
@@ -1324,7 +1329,7 @@ enum hr_code hr_decode_limit_range(struct hr_decoder *d, const cJSON *obj,
 }
 
 enum hr_code hr_decode_runtime_class(struct hr_decoder *d, const cJSON *obj,
-				     struct hr_runtime_class *rc_out)
+                                     struct hr_runtime_class *rc_out)
 {
 	const cJSON *overhead, *scheduling;
 	memset(rc_out, 0, sizeof(*rc_out));
@@ -1347,7 +1352,7 @@ enum hr_code hr_decode_runtime_class(struct hr_decoder *d, const cJSON *obj,
 		rc = get_labels(d, scheduling, "nodeSelector", &rc_out->node_selector);
 		if (rc == HR_OK)
 			rc = get_tolerations(d, scheduling, "tolerations", &rc_out->tolerations,
-					     &rc_out->n_tolerations);
+			                     &rc_out->n_tolerations);
 		hr_path_pop(&d->path, saved);
 	}
 	return rc;

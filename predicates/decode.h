@@ -29,41 +29,42 @@ enum hr_decode_flags {
 };
 
 struct hr_decoder {
-	struct hr_arena *arena;    /* where the model goes (borrowed) */
-	struct hr_intern *intern;  /* optional: dedupes repeated strings */
-	struct hr_path path;       /* current JSON path, for errors */
-	struct hr_err *err;        /* first error (borrowed) */
-	unsigned flags;            /* enum hr_decode_flags */
+	struct hr_arena *arena;   /* where the model goes (borrowed) */
+	struct hr_intern *intern; /* optional: dedupes repeated strings */
+	struct hr_path path;      /* current JSON path, for errors */
+	struct hr_err *err;       /* first error (borrowed) */
+	unsigned flags;           /* enum hr_decode_flags */
 };
 
 /* Prepares a decoder. intern may be NULL. */
 void hr_decoder_init(struct hr_decoder *d, struct hr_arena *arena, struct hr_intern *intern,
-		     struct hr_err *err);
+                     struct hr_err *err);
 
 /* Each decodes one object. The path prefix (e.g. "items[3]") may be set in
  * d->path by the caller; it is restored on return. */
 enum hr_code hr_decode_node(struct hr_decoder *d, const cJSON *obj, struct hr_node *out)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 enum hr_code hr_decode_pod(struct hr_decoder *d, const cJSON *obj, struct hr_pod *out)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 enum hr_code hr_decode_namespace(struct hr_decoder *d, const cJSON *obj, struct hr_namespace *out)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 enum hr_code hr_decode_limit_range(struct hr_decoder *d, const cJSON *obj,
-				   struct hr_limit_range *out) __attribute__((warn_unused_result));
+                                   struct hr_limit_range *out) __attribute__((warn_unused_result));
 enum hr_code hr_decode_runtime_class(struct hr_decoder *d, const cJSON *obj,
-				     struct hr_runtime_class *out) __attribute__((warn_unused_result));
+                                     struct hr_runtime_class *out)
+    __attribute__((warn_unused_result));
 
 /* A bare metav1.LabelSelector (as used in affinity terms and spread
  * constraints). A JSON null/absent selector gives present=false. Invalid
  * requirements are not errors: they mark the selector invalid (it then
  * matches nothing and InterPodAffinity reports it), as kube-scheduler does. */
 enum hr_code hr_decode_label_selector(struct hr_decoder *d, const cJSON *sel,
-				      struct hr_label_selector *out)
-	__attribute__((warn_unused_result));
+                                      struct hr_label_selector *out)
+    __attribute__((warn_unused_result));
 
 /* Parses one quantity item (JSON string or number) at d->path into milli-units,
  * rounded up to a whole milli as API defaulting does. */
 enum hr_code hr_decode_quantity_milli(struct hr_decoder *d, const cJSON *item, int64_t *milli)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 #endif

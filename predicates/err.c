@@ -14,7 +14,7 @@ void hr_err_clear(struct hr_err *err)
 }
 
 static enum hr_code err_vset(struct hr_err *err, enum hr_code code, const char *where,
-			     const char *fmt, va_list ap)
+                             const char *fmt, va_list ap)
 {
 	if (!err || err->code != HR_OK)
 		return code;
@@ -28,7 +28,7 @@ static enum hr_code err_vset(struct hr_err *err, enum hr_code code, const char *
 }
 
 enum hr_code hr_err_set(struct hr_err *err, enum hr_code code, const char *where, const char *fmt,
-			...)
+                        ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -38,7 +38,7 @@ enum hr_code hr_err_set(struct hr_err *err, enum hr_code code, const char *where
 }
 
 enum hr_code hr_err_at(struct hr_err *err, enum hr_code code, const struct hr_path *path,
-		       const char *fmt, ...)
+                       const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -21,7 +21,7 @@ enum hr_code {
 };
 
 #define HR_ERR_WHERE_MAX 160
-#define HR_ERR_MSG_MAX 200
+#define HR_ERR_MSG_MAX   200
 
 struct hr_err {
 	enum hr_code code;
@@ -42,11 +42,11 @@ void hr_err_clear(struct hr_err *err);
  * where may be NULL. Returns code so callers can `return hr_err_set(...)`.
  * err may be NULL (the error is then only returned). */
 enum hr_code hr_err_set(struct hr_err *err, enum hr_code code, const char *where, const char *fmt,
-			...) __attribute__((format(printf, 4, 5)));
+                        ...) __attribute__((format(printf, 4, 5)));
 
 /* Same, with the location taken from a path (NULL allowed). */
 enum hr_code hr_err_at(struct hr_err *err, enum hr_code code, const struct hr_path *path,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Prepends "prefix: " to err->where (a file name before a JSON path),
  * truncating from the end if it does not fit. */

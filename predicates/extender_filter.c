@@ -38,15 +38,16 @@ static enum hr_code read_args(const char *body, size_t len, struct args *a, stru
 	memset(a, 0, sizeof(*a));
 	enum hr_json_type t = hr_json_skip(body, len, ARGS_MAX_DEPTH, &doc, &used);
 	if (t == HR_JSON_INVALID)
-		return hr_err_set(err, HR_EINVAL, NULL,
-				  "the body is not valid JSON (or nests deeper than %d) near byte %zu",
-				  ARGS_MAX_DEPTH, used);
+		return hr_err_set(
+		    err, HR_EINVAL, NULL,
+		    "the body is not valid JSON (or nests deeper than %d) near byte %zu",
+		    ARGS_MAX_DEPTH, used);
 	if (t != HR_JSON_OBJECT)
 		return hr_err_set(err, HR_EINVAL, NULL, "ExtenderArgs must be a JSON object");
 	for (size_t i = used; i < len; i++)
 		if (!isspace((unsigned char)body[i]))
 			return hr_err_set(err, HR_EINVAL, NULL,
-					  "unexpected bytes after the JSON object at byte %zu", i);
+			                  "unexpected bytes after the JSON object at byte %zu", i);
 	struct hr_json_iter it;
 	struct hr_json_span key, value;
 	hr_json_iter_init(&it, doc, ARGS_MAX_DEPTH);
@@ -69,12 +70,12 @@ static enum hr_code read_args(const char *body, size_t len, struct args *a, stru
 		return hr_err_set(err, HR_EINVAL, "Pod", "required: the pod to filter nodes for");
 	if (!a->has_names && !a->has_nodes)
 		return hr_err_set(err, HR_EINVAL, "NodeNames",
-				  "one of NodeNames or Nodes must be set");
+		                  "one of NodeNames or Nodes must be set");
 	return HR_OK;
 }
 
 static enum hr_code parse_pod(const struct hr_snapshot *snap, struct hr_json_span span,
-			      struct hr_arena *arena, struct hr_pod **pod, struct hr_err *err)
+                              struct hr_arena *arena, struct hr_pod **pod, struct hr_err *err)
 {
 	cJSON *json = cJSON_ParseWithLength(span.p, span.n);
 	if (!json)
@@ -90,8 +91,8 @@ struct failed_maps {
 	struct hr_buf u, uu; /* "name":"reason" pairs, comma-separated */
 };
 
-static void add_failure(struct failed_maps *f, struct hr_str name,
-			const struct hr_node_status *st, const struct hr_pod *pod)
+static void add_failure(struct failed_maps *f, struct hr_str name, const struct hr_node_status *st,
+                        const struct hr_pod *pod)
 {
 	struct hr_buf *b = st->code == HR_STATUS_UNRESOLVABLE ? &f->uu : &f->u;
 	struct hr_buf reason;
@@ -108,8 +109,8 @@ static void add_failure(struct failed_maps *f, struct hr_str name,
 static void unknown_node(struct failed_maps *f, struct hr_str name)
 {
 	struct hr_node_status st = {.code = HR_STATUS_UNSCHEDULABLE,
-				    .plugin = HR_PLUGIN_EXTENDER,
-				    .reasons = 1u << HR_R_UNKNOWN_NODE};
+	                            .plugin = HR_PLUGIN_EXTENDER,
+	                            .reasons = 1u << HR_R_UNKNOWN_NODE};
 	add_failure(f, name, &st, NULL);
 }
 
@@ -127,8 +128,8 @@ static void finish_output(struct hr_buf *out, struct failed_maps *f)
 /* ---- NodeNames mode ----------------------------------------------------- */
 
 static enum hr_code filter_names(const struct hr_filter_ctx *ctx, struct hr_json_span names,
-				 struct hr_buf *out, struct failed_maps *f,
-				 struct hr_filter_stats *stats, struct hr_err *err)
+                                 struct hr_buf *out, struct failed_maps *f,
+                                 struct hr_filter_stats *stats, struct hr_err *err)
 {
 	struct hr_json_iter it;
 	struct hr_json_span v;
@@ -140,9 +141,10 @@ static enum hr_code filter_names(const struct hr_filter_ctx *ctx, struct hr_json
 	while (hr_json_next_element(&it, &v)) {
 		stats->nodes_in++;
 		if (!hr_json_string_decode(v, name, sizeof(name), &n_name))
-			return hr_err_set(err, HR_EINVAL, "NodeNames",
-					  "element %zu must be a node name string (at most 253 bytes)",
-					  stats->nodes_in - 1);
+			return hr_err_set(
+			    err, HR_EINVAL, "NodeNames",
+			    "element %zu must be a node name string (at most 253 bytes)",
+			    stats->nodes_in - 1);
 		struct hr_str nm = {name, n_name};
 		const struct hr_node_info *info = hr_snap_find_node(ctx->snap, nm);
 		if (!info) {
@@ -174,9 +176,9 @@ static enum hr_code filter_names(const struct hr_filter_ctx *ctx, struct hr_json
  * snapshot's when the object is the same version, else a decoded copy that
  * keeps the snapshot's pods for that name. */
 static enum hr_code node_for_span(const struct hr_filter_ctx *ctx, struct hr_json_span span,
-				  struct hr_str name, struct hr_arena *arena,
-				  const struct hr_node_info **out, struct hr_filter_stats *stats,
-				  struct hr_err *err)
+                                  struct hr_str name, struct hr_arena *arena,
+                                  const struct hr_node_info **out, struct hr_filter_stats *stats,
+                                  struct hr_err *err)
 {
 	const struct hr_node_info *known = hr_snap_find_node(ctx->snap, name);
 	struct hr_json_span rv;
@@ -214,8 +216,9 @@ static enum hr_code node_for_span(const struct hr_filter_ctx *ctx, struct hr_jso
 }
 
 static enum hr_code filter_objects(const struct hr_filter_ctx *ctx, struct hr_json_span nodes,
-				   struct hr_arena *arena, struct hr_buf *out, struct failed_maps *f,
-				   struct hr_filter_stats *stats, struct hr_err *err)
+                                   struct hr_arena *arena, struct hr_buf *out,
+                                   struct failed_maps *f, struct hr_filter_stats *stats,
+                                   struct hr_err *err)
 {
 	struct hr_json_span items, v, name_span;
 	char name[256];
@@ -232,7 +235,8 @@ static enum hr_code filter_objects(const struct hr_filter_ctx *ctx, struct hr_js
 		if (!hr_json_get_path(v, "metadata.name", &name_span) ||
 		    !hr_json_string_decode(name_span, name, sizeof(name), &n_name) || n_name == 0)
 			return hr_err_set(err, HR_EINVAL, "Nodes.items",
-					  "item %zu has no metadata.name string", stats->nodes_in - 1);
+			                  "item %zu has no metadata.name string",
+			                  stats->nodes_in - 1);
 		struct hr_str nm = {name, n_name};
 		const struct hr_node_info *info = NULL;
 		enum hr_code rc = node_for_span(ctx, v, nm, arena, &info, stats, err);
@@ -251,7 +255,8 @@ static enum hr_code filter_objects(const struct hr_filter_ctx *ctx, struct hr_js
 		stats->nodes_passed++;
 	}
 	if (hr_json_iter_failed(&it))
-		return hr_err_set(err, HR_EINVAL, "Nodes.items", "must be an array of Node objects");
+		return hr_err_set(err, HR_EINVAL, "Nodes.items",
+		                  "must be an array of Node objects");
 	hr_buf_puts(out, "]},\"NodeNames\":null");
 	return HR_OK;
 }
@@ -263,8 +268,8 @@ static void reject_all_reason(const struct hr_filter_ctx *ctx, struct hr_buf *b)
 }
 
 static enum hr_code reject_all(const struct hr_filter_ctx *ctx, const struct args *a,
-			       struct hr_buf *out, struct failed_maps *f,
-			       struct hr_filter_stats *stats, struct hr_err *err)
+                               struct hr_buf *out, struct failed_maps *f,
+                               struct hr_filter_stats *stats, struct hr_err *err)
 {
 	struct hr_json_iter it;
 	struct hr_json_span v, items, name_span;
@@ -272,7 +277,7 @@ static enum hr_code reject_all(const struct hr_filter_ctx *ctx, const struct arg
 	size_t n;
 	bool names = a->has_names;
 	hr_buf_puts(out, names ? "{\"Nodes\":null,\"NodeNames\":[]"
-			       : "{\"Nodes\":{\"metadata\":{},\"items\":[]},\"NodeNames\":null");
+	                       : "{\"Nodes\":{\"metadata\":{},\"items\":[]},\"NodeNames\":null");
 	if (names)
 		items = a->node_names;
 	else if (!hr_json_get(a->nodes, "items", &items) || hr_json_is_null(items))
@@ -281,10 +286,11 @@ static enum hr_code reject_all(const struct hr_filter_ctx *ctx, const struct arg
 	while (hr_json_next_element(&it, &v)) {
 		stats->nodes_in++;
 		if (!names && !hr_json_get_path(v, "metadata.name", &name_span))
-			return hr_err_set(err, HR_EINVAL, "Nodes.items", "item without metadata.name");
+			return hr_err_set(err, HR_EINVAL, "Nodes.items",
+			                  "item without metadata.name");
 		if (!hr_json_string_decode(names ? v : name_span, name, sizeof(name), &n))
 			return hr_err_set(err, HR_EINVAL, names ? "NodeNames" : "Nodes.items",
-					  "node names must be strings");
+			                  "node names must be strings");
 		if (f->uu.len)
 			hr_buf_putc(&f->uu, ',');
 		hr_buf_json_str(&f->uu, (struct hr_str){name, n});
@@ -297,13 +303,13 @@ static enum hr_code reject_all(const struct hr_filter_ctx *ctx, const struct arg
 	}
 	if (hr_json_iter_failed(&it))
 		return hr_err_set(err, HR_EINVAL, names ? "NodeNames" : "Nodes.items",
-				  "must be an array");
+		                  "must be an array");
 	return HR_OK;
 }
 
 enum hr_code hr_extender_filter(const struct hr_snapshot *snap, const char *body, size_t len,
-				struct hr_arena *arena, struct hr_buf *out,
-				struct hr_filter_stats *stats, struct hr_err *err)
+                                struct hr_arena *arena, struct hr_buf *out,
+                                struct hr_filter_stats *stats, struct hr_err *err)
 {
 	struct args a;
 	struct hr_pod *pod;

@@ -32,8 +32,8 @@ struct hr_filter_stats {
 /* Filters the body's candidate nodes for its pod and appends the result
  * JSON to out. Scratch memory comes from arena. */
 enum hr_code hr_extender_filter(const struct hr_snapshot *snap, const char *body, size_t len,
-				struct hr_arena *arena, struct hr_buf *out,
-				struct hr_filter_stats *stats, struct hr_err *err)
-	__attribute__((warn_unused_result));
+                                struct hr_arena *arena, struct hr_buf *out,
+                                struct hr_filter_stats *stats, struct hr_err *err)
+    __attribute__((warn_unused_result));
 
 #endif

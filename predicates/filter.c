@@ -35,8 +35,8 @@ const char *hr_plugin_name(enum hr_plugin p)
 }
 
 enum hr_code hr_filter_prepare(struct hr_filter_ctx *ctx, const struct hr_snapshot *snap,
-			       const struct hr_pod *pod, bool overlay, struct hr_arena *arena,
-			       struct hr_err *err)
+                               const struct hr_pod *pod, bool overlay, struct hr_arena *arena,
+                               struct hr_err *err)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->snap = snap;
@@ -50,8 +50,8 @@ enum hr_code hr_filter_prepare(struct hr_filter_ctx *ctx, const struct hr_snapsh
 	/* PreFilter order: NodeAffinity, ..., PodTopologySpread, InterPodAffinity.
 	 * An UnschedulableAndUnresolvable PreFilter stops the cycle at once. */
 	bool conflict;
-	enum hr_code rc = hr_node_affinity_prefilter(pod, snap, arena, &ctx->allowed, &conflict,
-						     err);
+	enum hr_code rc =
+	    hr_node_affinity_prefilter(pod, snap, arena, &ctx->allowed, &conflict, err);
 	if (rc != HR_OK)
 		return rc;
 	if (conflict) {
@@ -66,11 +66,12 @@ enum hr_code hr_filter_prepare(struct hr_filter_ctx *ctx, const struct hr_snapsh
 }
 
 void hr_filter_node(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
-		    struct hr_node_status *out)
+                    struct hr_node_status *out)
 {
 	const struct hr_pod *pod = ctx->pod;
 	const struct hr_node *node = info->node;
-	bool in_snapshot = info->index < ctx->snap->n_nodes && &ctx->snap->nodes[info->index] == info;
+	bool in_snapshot =
+	    info->index < ctx->snap->n_nodes && &ctx->snap->nodes[info->index] == info;
 	int64_t added = in_snapshot && ctx->added ? ctx->added[info->index] : 0;
 	memset(out, 0, sizeof(*out));
 	if (in_snapshot && ctx->allowed && !ctx->allowed[info->index]) {
@@ -108,43 +109,45 @@ bool hr_pod_is_coupled(const struct hr_pod *pod, const struct hr_snapshot *snap)
 /* ---- reasons ------------------------------------------------------------ */
 
 static const char *const reason_text[HR_R_COUNT] = {
-	[HR_R_NODE_UNSCHEDULABLE] = "node(s) were unschedulable",
-	[HR_R_NODE_NAME] = "node(s) didn't match the requested node name",
-	[HR_R_NODE_AFFINITY] = "node(s) didn't match Pod's node affinity/selector",
-	[HR_R_PREFILTER_EXCLUDED] = "node(s) didn't satisfy plugin(s) [NodeAffinity]",
-	[HR_R_PORTS] = "node(s) didn't have free ports for the requested pod ports",
-	[HR_R_TOO_MANY_PODS] = "Too many pods",
-	[HR_R_INSUFFICIENT_CPU] = "Insufficient cpu",
-	[HR_R_INSUFFICIENT_MEMORY] = "Insufficient memory",
-	[HR_R_INSUFFICIENT_EPHEMERAL] = "Insufficient ephemeral-storage",
-	[HR_R_SPREAD_MISSING_LABEL] =
-		"node(s) didn't match pod topology spread constraints (missing required label)",
-	[HR_R_SPREAD] = "node(s) didn't match pod topology spread constraints",
-	[HR_R_AFFINITY] = "node(s) didn't match pod affinity rules",
-	[HR_R_ANTI_AFFINITY] = "node(s) didn't match pod anti-affinity rules",
-	[HR_R_EXISTING_ANTI_AFFINITY] = "node(s) didn't satisfy existing pods anti-affinity rules",
-	[HR_R_UNKNOWN_NODE] = "node(s) were not found in headroom's cluster snapshot",
+    [HR_R_NODE_UNSCHEDULABLE] = "node(s) were unschedulable",
+    [HR_R_NODE_NAME] = "node(s) didn't match the requested node name",
+    [HR_R_NODE_AFFINITY] = "node(s) didn't match Pod's node affinity/selector",
+    [HR_R_PREFILTER_EXCLUDED] = "node(s) didn't satisfy plugin(s) [NodeAffinity]",
+    [HR_R_PORTS] = "node(s) didn't have free ports for the requested pod ports",
+    [HR_R_TOO_MANY_PODS] = "Too many pods",
+    [HR_R_INSUFFICIENT_CPU] = "Insufficient cpu",
+    [HR_R_INSUFFICIENT_MEMORY] = "Insufficient memory",
+    [HR_R_INSUFFICIENT_EPHEMERAL] = "Insufficient ephemeral-storage",
+    [HR_R_SPREAD_MISSING_LABEL] =
+        "node(s) didn't match pod topology spread constraints (missing required label)",
+    [HR_R_SPREAD] = "node(s) didn't match pod topology spread constraints",
+    [HR_R_AFFINITY] = "node(s) didn't match pod affinity rules",
+    [HR_R_ANTI_AFFINITY] = "node(s) didn't match pod anti-affinity rules",
+    [HR_R_EXISTING_ANTI_AFFINITY] = "node(s) didn't satisfy existing pods anti-affinity rules",
+    [HR_R_UNKNOWN_NODE] = "node(s) were not found in headroom's cluster snapshot",
 };
 
 void hr_status_reasons(const struct hr_node_status *st, const struct hr_pod *pod,
-		       void (*emit)(void *ctx, const char *text, size_t len), void *emit_ctx)
+                       void (*emit)(void *ctx, const char *text, size_t len), void *emit_ctx)
 {
 	char tmp[600];
 	for (int r = 0; r < HR_R_COUNT; r++) {
 		if (!(st->reasons & (1u << r)))
 			continue;
 		if (r == HR_R_TAINT && st->taint) {
-			int n = snprintf(tmp, sizeof(tmp), "node(s) had untolerated taint {%.*s: %.*s}",
-					 (int)st->taint->key.n, st->taint->key.p,
-					 (int)st->taint->value.n, st->taint->value.p);
+			int n =
+			    snprintf(tmp, sizeof(tmp), "node(s) had untolerated taint {%.*s: %.*s}",
+			             (int)st->taint->key.n, st->taint->key.p,
+			             (int)st->taint->value.n, st->taint->value.p);
 			emit(emit_ctx, tmp, n < (int)sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 		} else if (r == HR_R_INSUFFICIENT_SCALAR) {
-			for (size_t i = 0; i < pod->request.n_scalars && i < HR_MAX_POD_SCALARS; i++) {
+			for (size_t i = 0; i < pod->request.n_scalars && i < HR_MAX_POD_SCALARS;
+			     i++) {
 				if (!(st->scalar_bits & (1ull << i)))
 					continue;
 				const struct hr_str name = pod->request.scalars[i].name;
 				int n = snprintf(tmp, sizeof(tmp), "Insufficient %.*s", (int)name.n,
-						 name.p);
+				                 name.p);
 				emit(emit_ctx, tmp,
 				     n < (int)sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 			}

@@ -45,29 +45,30 @@ const char *hr_plugin_name(enum hr_plugin p);
 
 enum hr_status_code {
 	HR_STATUS_SUCCESS = 0,
-	HR_STATUS_UNSCHEDULABLE = 1,  /* preemption might help */
-	HR_STATUS_UNRESOLVABLE = 2,   /* UnschedulableAndUnresolvable */
+	HR_STATUS_UNSCHEDULABLE = 1, /* preemption might help */
+	HR_STATUS_UNRESOLVABLE = 2,  /* UnschedulableAndUnresolvable */
 };
 
 /* Reasons with fixed text (bit positions in hr_node_status.reasons). */
 enum hr_reason {
-	HR_R_NODE_UNSCHEDULABLE,    /* node(s) were unschedulable */
-	HR_R_NODE_NAME,             /* node(s) didn't match the requested node name */
-	HR_R_TAINT,                 /* node(s) had untolerated taint {k: v} (uses .taint) */
-	HR_R_NODE_AFFINITY,         /* node(s) didn't match Pod's node affinity/selector */
-	HR_R_PREFILTER_EXCLUDED,    /* node(s) didn't satisfy plugin(s) [NodeAffinity] */
-	HR_R_PORTS,                 /* node(s) didn't have free ports for the requested pod ports */
-	HR_R_TOO_MANY_PODS,         /* Too many pods */
-	HR_R_INSUFFICIENT_CPU,      /* Insufficient cpu */
-	HR_R_INSUFFICIENT_MEMORY,   /* Insufficient memory */
+	HR_R_NODE_UNSCHEDULABLE,  /* node(s) were unschedulable */
+	HR_R_NODE_NAME,           /* node(s) didn't match the requested node name */
+	HR_R_TAINT,               /* node(s) had untolerated taint {k: v} (uses .taint) */
+	HR_R_NODE_AFFINITY,       /* node(s) didn't match Pod's node affinity/selector */
+	HR_R_PREFILTER_EXCLUDED,  /* node(s) didn't satisfy plugin(s) [NodeAffinity] */
+	HR_R_PORTS,               /* node(s) didn't have free ports for the requested pod ports */
+	HR_R_TOO_MANY_PODS,       /* Too many pods */
+	HR_R_INSUFFICIENT_CPU,    /* Insufficient cpu */
+	HR_R_INSUFFICIENT_MEMORY, /* Insufficient memory */
 	HR_R_INSUFFICIENT_EPHEMERAL, /* Insufficient ephemeral-storage */
-	HR_R_INSUFFICIENT_SCALAR,   /* Insufficient <name> for each bit of .scalar_bits */
-	HR_R_SPREAD_MISSING_LABEL,  /* ... pod topology spread constraints (missing required label) */
-	HR_R_SPREAD,                /* node(s) didn't match pod topology spread constraints */
-	HR_R_AFFINITY,              /* node(s) didn't match pod affinity rules */
-	HR_R_ANTI_AFFINITY,         /* node(s) didn't match pod anti-affinity rules */
+	HR_R_INSUFFICIENT_SCALAR,    /* Insufficient <name> for each bit of .scalar_bits */
+	HR_R_SPREAD_MISSING_LABEL,   /* ... pod topology spread constraints (missing required label)
+	                              */
+	HR_R_SPREAD,                 /* node(s) didn't match pod topology spread constraints */
+	HR_R_AFFINITY,               /* node(s) didn't match pod affinity rules */
+	HR_R_ANTI_AFFINITY,          /* node(s) didn't match pod anti-affinity rules */
 	HR_R_EXISTING_ANTI_AFFINITY, /* node(s) didn't satisfy existing pods anti-affinity rules */
-	HR_R_UNKNOWN_NODE,          /* node is not in headroom's snapshot */
+	HR_R_UNKNOWN_NODE,           /* node is not in headroom's snapshot */
 	HR_R_COUNT
 };
 
@@ -110,14 +111,14 @@ struct hr_filter_ctx {
  * later (capacity). Fails only on memory or malformed input; a PreFilter
  * rejection is a result (ctx->prefilter_rejected). */
 enum hr_code hr_filter_prepare(struct hr_filter_ctx *ctx, const struct hr_snapshot *snap,
-			       const struct hr_pod *pod, bool overlay, struct hr_arena *arena,
-			       struct hr_err *err) __attribute__((warn_unused_result));
+                               const struct hr_pod *pod, bool overlay, struct hr_arena *arena,
+                               struct hr_err *err) __attribute__((warn_unused_result));
 
 /* Filters one node. info may be a snapshot node or a node built for this
  * request (filter verb with full Node objects), in which case index is
  * SIZE_MAX and it carries its own pods. */
 void hr_filter_node(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
-		    struct hr_node_status *out);
+                    struct hr_node_status *out);
 
 /* Capacity: one more copy of the pod is now on snapshot node `index`. */
 void hr_filter_assume(struct hr_filter_ctx *ctx, size_t index);
@@ -130,7 +131,7 @@ bool hr_pod_is_coupled(const struct hr_pod *pod, const struct hr_snapshot *snap)
 /* Calls emit(ctx, reason_text) for each reason of a failed status, in a
  * stable order. Texts are kube-scheduler's, byte for byte. */
 void hr_status_reasons(const struct hr_node_status *st, const struct hr_pod *pod,
-		       void (*emit)(void *ctx, const char *text, size_t len), void *emit_ctx);
+                       void (*emit)(void *ctx, const char *text, size_t len), void *emit_ctx);
 
 /* All reasons of a status joined by ", " into buf. */
 void hr_status_text(const struct hr_node_status *st, const struct hr_pod *pod, struct hr_buf *buf);
@@ -141,35 +142,35 @@ void hr_status_text(const struct hr_node_status *st, const struct hr_pod *pod, s
 bool hr_toleration_tolerates(const struct hr_toleration *t, const struct hr_taint *taint);
 /* The first NoSchedule/NoExecute taint no toleration tolerates, or NULL. */
 const struct hr_taint *hr_first_untolerated_taint(const struct hr_taint *taints, size_t n_taints,
-						  const struct hr_toleration *tols, size_t n_tols);
+                                                  const struct hr_toleration *tols, size_t n_tols);
 
 bool hr_filter_node_unschedulable(const struct hr_pod *pod, const struct hr_node *node,
-				  struct hr_node_status *out);
+                                  struct hr_node_status *out);
 bool hr_filter_node_name(const struct hr_pod *pod, const struct hr_node *node,
-			 struct hr_node_status *out);
+                         struct hr_node_status *out);
 bool hr_filter_taints(const struct hr_pod *pod, const struct hr_node *node,
-		      struct hr_node_status *out);
+                      struct hr_node_status *out);
 bool hr_filter_node_affinity(const struct hr_pod *pod, const struct hr_node *node,
-			     struct hr_node_status *out);
+                             struct hr_node_status *out);
 /* Does the pod's required node affinity + nodeSelector match the node? */
 bool hr_pod_matches_node_affinity(const struct hr_pod *pod, const struct hr_node *node);
 /* added: copies of the pod already assumed on the node. */
 bool hr_filter_ports(const struct hr_pod *pod, const struct hr_node_info *info, int64_t added,
-		     struct hr_node_status *out);
-bool hr_filter_resources(const struct hr_pod *pod, const struct hr_node_info *info,
-			 int64_t added, struct hr_node_status *out);
+                     struct hr_node_status *out);
+bool hr_filter_resources(const struct hr_pod *pod, const struct hr_node_info *info, int64_t added,
+                         struct hr_node_status *out);
 
 /* NodeAffinity PreFilter: the node-name set when every required term names
  * nodes with metadata.name In; *conflict when that set is empty. allowed is
  * set to NULL when there is no restriction. */
 enum hr_code hr_node_affinity_prefilter(const struct hr_pod *pod, const struct hr_snapshot *snap,
-					struct hr_arena *arena, const bool **allowed,
-					bool *conflict, struct hr_err *err);
+                                        struct hr_arena *arena, const bool **allowed,
+                                        bool *conflict, struct hr_err *err);
 
 /* How many more copies of an uncoupled pod fit on a node that already holds
  * `added` copies, considering only NodePorts and NodeResourcesFit (the other
  * uncoupled plugins do not change as copies are added). */
 int64_t hr_copies_that_fit(const struct hr_pod *pod, const struct hr_node_info *info,
-			   int64_t added);
+                           int64_t added);
 
 #endif

@@ -14,12 +14,12 @@
 
 enum hr_code hr_spread_prepare(struct hr_filter_ctx *ctx, struct hr_err *err);
 bool hr_spread_filter(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
-		      struct hr_node_status *out);
+                      struct hr_node_status *out);
 void hr_spread_assume(struct hr_filter_ctx *ctx, size_t index);
 
 enum hr_code hr_affinity_prepare(struct hr_filter_ctx *ctx, struct hr_err *err);
 bool hr_affinity_filter(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
-			struct hr_node_status *out);
+                        struct hr_node_status *out);
 void hr_affinity_assume(struct hr_filter_ctx *ctx, size_t index);
 
 #endif

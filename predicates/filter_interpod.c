@@ -64,7 +64,7 @@ static void count_existing_anti(struct hr_affinity_state *s, const struct hr_fil
 			const struct hr_pod *p = info->pods[i];
 			for (size_t t = 0; t < p->pod_anti_affinity.n; t++)
 				if (hr_term_matches_pod(&p->pod_anti_affinity.v[t], p, ctx->pod,
-							s->ns_seen))
+				                        s->ns_seen))
 					credit(&s->existing_anti, info->node,
 					       p->pod_anti_affinity.v[t].topology_key);
 		}
@@ -93,7 +93,8 @@ enum hr_code hr_affinity_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 	if (bad) {
 		char *msg = hr_arena_alloc(ctx->arena, strlen(bad) + 16);
 		if (!msg)
-			return hr_err_set(err, HR_ENOMEM, NULL, "out of memory in InterPodAffinity");
+			return hr_err_set(err, HR_ENOMEM, NULL,
+			                  "out of memory in InterPodAffinity");
 		memcpy(msg, "parsing pod: ", 13);
 		memcpy(msg + 13, bad, strlen(bad) + 1);
 		ctx->prefilter_rejected = true;
@@ -110,7 +111,7 @@ enum hr_code hr_affinity_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 	s->ns_listed = hr_namespace_labels(ctx->snap, pod->namespace);
 	s->ns_seen = s->ns_listed ? s->ns_listed : &no_labels;
 	s->self_matches_affinity =
-		hr_pod_matches_all_terms(pod, pod->pod_affinity, pod, s->ns_listed);
+	    hr_pod_matches_all_terms(pod, pod->pod_affinity, pod, s->ns_listed);
 	count_existing_anti(s, ctx);
 	if (pod->pod_affinity.n || pod->pod_anti_affinity.n)
 		count_incoming(s, ctx);
@@ -126,7 +127,7 @@ enum hr_code hr_affinity_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 }
 
 static bool satisfies_affinity(const struct hr_affinity_state *s, const struct hr_pod *pod,
-			       const struct hr_node *node)
+                               const struct hr_node *node)
 {
 	bool pods_exist = true;
 	for (size_t t = 0; t < pod->pod_affinity.n; t++) {
@@ -142,7 +143,7 @@ static bool satisfies_affinity(const struct hr_affinity_state *s, const struct h
 }
 
 static bool satisfies_anti_affinity(const struct hr_affinity_state *s, const struct hr_pod *pod,
-				    const struct hr_node *node)
+                                    const struct hr_node *node)
 {
 	if (s->anti_affinity.nonzero == 0)
 		return true;
@@ -161,7 +162,7 @@ static bool satisfies_existing_anti(const struct hr_affinity_state *s, const str
 		return true;
 	for (size_t i = 0; i < node->labels.n; i++)
 		if (hr_tpmap_get(&s->existing_anti, node->labels.v[i].key,
-				 node->labels.v[i].value) > 0)
+		                 node->labels.v[i].value) > 0)
 			return false;
 	return true;
 }
@@ -175,7 +176,7 @@ static bool fail(struct hr_node_status *out, enum hr_status_code code, enum hr_r
 }
 
 bool hr_affinity_filter(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
-			struct hr_node_status *out)
+                        struct hr_node_status *out)
 {
 	const struct hr_affinity_state *s = ctx->affinity;
 	if (!s)

@@ -4,7 +4,7 @@
 #include "filter.h"
 
 static bool fail(struct hr_node_status *out, enum hr_plugin plugin, enum hr_status_code code,
-		 enum hr_reason reason)
+                 enum hr_reason reason)
 {
 	out->code = code;
 	out->plugin = plugin;
@@ -29,8 +29,7 @@ bool hr_toleration_tolerates(const struct hr_toleration *t, const struct hr_tain
 	return false;
 }
 
-static bool tolerated(const struct hr_taint *taint, const struct hr_toleration *tols,
-		      size_t n_tols)
+static bool tolerated(const struct hr_taint *taint, const struct hr_toleration *tols, size_t n_tols)
 {
 	for (size_t i = 0; i < n_tols; i++)
 		if (hr_toleration_tolerates(&tols[i], taint))
@@ -39,7 +38,7 @@ static bool tolerated(const struct hr_taint *taint, const struct hr_toleration *
 }
 
 const struct hr_taint *hr_first_untolerated_taint(const struct hr_taint *taints, size_t n_taints,
-						  const struct hr_toleration *tols, size_t n_tols)
+                                                  const struct hr_toleration *tols, size_t n_tols)
 {
 	for (size_t i = 0; i < n_taints; i++) {
 		const struct hr_taint *t = &taints[i];
@@ -52,21 +51,21 @@ const struct hr_taint *hr_first_untolerated_taint(const struct hr_taint *taints,
 }
 
 bool hr_filter_node_unschedulable(const struct hr_pod *pod, const struct hr_node *node,
-				  struct hr_node_status *out)
+                                  struct hr_node_status *out)
 {
 	static const struct hr_taint unschedulable = {
-		.key = {"node.kubernetes.io/unschedulable", 32},
-		.value = {"", 0},
-		.effect = HR_EFFECT_NO_SCHEDULE,
+	    .key = {"node.kubernetes.io/unschedulable", 32},
+	    .value = {"", 0},
+	    .effect = HR_EFFECT_NO_SCHEDULE,
 	};
 	if (!node->unschedulable || tolerated(&unschedulable, pod->tolerations, pod->n_tolerations))
 		return true;
 	return fail(out, HR_PLUGIN_NODE_UNSCHEDULABLE, HR_STATUS_UNRESOLVABLE,
-		    HR_R_NODE_UNSCHEDULABLE);
+	            HR_R_NODE_UNSCHEDULABLE);
 }
 
 bool hr_filter_node_name(const struct hr_pod *pod, const struct hr_node *node,
-			 struct hr_node_status *out)
+                         struct hr_node_status *out)
 {
 	if (pod->node_name.n == 0 || hr_str_eq(pod->node_name, node->name))
 		return true;
@@ -74,10 +73,10 @@ bool hr_filter_node_name(const struct hr_pod *pod, const struct hr_node *node,
 }
 
 bool hr_filter_taints(const struct hr_pod *pod, const struct hr_node *node,
-		      struct hr_node_status *out)
+                      struct hr_node_status *out)
 {
 	const struct hr_taint *t = hr_first_untolerated_taint(node->taints, node->n_taints,
-							       pod->tolerations, pod->n_tolerations);
+	                                                      pod->tolerations, pod->n_tolerations);
 	if (!t)
 		return true;
 	fail(out, HR_PLUGIN_TAINT_TOLERATION, HR_STATUS_UNRESOLVABLE, HR_R_TAINT);

@@ -11,7 +11,7 @@ bool hr_pod_matches_node_affinity(const struct hr_pod *pod, const struct hr_node
 }
 
 bool hr_filter_node_affinity(const struct hr_pod *pod, const struct hr_node *node,
-			     struct hr_node_status *out)
+                             struct hr_node_status *out)
 {
 	if (hr_pod_matches_node_affinity(pod, node))
 		return true;
@@ -25,7 +25,7 @@ bool hr_filter_node_affinity(const struct hr_pod *pod, const struct hr_node *nod
  * requirements), as flags over snapshot nodes. Returns false when the term
  * has no such requirement (then every node is eligible). */
 static bool term_names(const struct hr_node_term *term, const struct hr_snapshot *snap,
-		       bool *in_term)
+                       bool *in_term)
 {
 	bool any = false;
 	for (size_t k = 0; k < snap->n_nodes; k++)
@@ -76,8 +76,8 @@ static bool union_has_names(const struct hr_node_selector *sel)
 }
 
 enum hr_code hr_node_affinity_prefilter(const struct hr_pod *pod, const struct hr_snapshot *snap,
-					struct hr_arena *arena, const bool **allowed,
-					bool *conflict, struct hr_err *err)
+                                        struct hr_arena *arena, const bool **allowed,
+                                        bool *conflict, struct hr_err *err)
 {
 	const struct hr_node_selector *sel = &pod->node_affinity;
 	*allowed = NULL;

@@ -23,7 +23,7 @@ static bool any_conflict(const struct hr_pod *pod, const struct hr_host_port *us
 }
 
 bool hr_filter_ports(const struct hr_pod *pod, const struct hr_node_info *info, int64_t added,
-		     struct hr_node_status *out)
+                     struct hr_node_status *out)
 {
 	if (pod->n_host_ports == 0)
 		return true;

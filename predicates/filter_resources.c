@@ -18,8 +18,8 @@ static bool pod_requests_nothing(const struct hr_pod *pod)
 	return r->cpu_milli == 0 && r->mem_bytes == 0 && r->eph_bytes == 0 && r->n_scalars == 0;
 }
 
-bool hr_filter_resources(const struct hr_pod *pod, const struct hr_node_info *info,
-			 int64_t added, struct hr_node_status *out)
+bool hr_filter_resources(const struct hr_pod *pod, const struct hr_node_info *info, int64_t added,
+                         struct hr_node_status *out)
 {
 	const struct hr_resources *req = &pod->request;
 	const struct hr_resources *alloc = &info->node->allocatable;
@@ -35,14 +35,15 @@ bool hr_filter_resources(const struct hr_pod *pod, const struct hr_node_info *in
 			int64_t want, alloc, used;
 			enum hr_reason reason;
 		} fixed[] = {
-			{req->cpu_milli, alloc->cpu_milli, used->cpu_milli, HR_R_INSUFFICIENT_CPU},
-			{req->mem_bytes, alloc->mem_bytes, used->mem_bytes, HR_R_INSUFFICIENT_MEMORY},
-			{req->eph_bytes, alloc->eph_bytes, used->eph_bytes,
-			 HR_R_INSUFFICIENT_EPHEMERAL},
+		    {req->cpu_milli, alloc->cpu_milli, used->cpu_milli, HR_R_INSUFFICIENT_CPU},
+		    {req->mem_bytes, alloc->mem_bytes, used->mem_bytes, HR_R_INSUFFICIENT_MEMORY},
+		    {req->eph_bytes, alloc->eph_bytes, used->eph_bytes,
+		     HR_R_INSUFFICIENT_EPHEMERAL},
 		};
 		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 			if (fixed[i].want <= 0 ||
-			    fixed[i].want <= room(fixed[i].alloc, fixed[i].used, added, fixed[i].want))
+			    fixed[i].want <=
+			        room(fixed[i].alloc, fixed[i].used, added, fixed[i].want))
 				continue;
 			reasons |= 1u << fixed[i].reason;
 			never_fits |= fixed[i].want > fixed[i].alloc;
@@ -50,8 +51,8 @@ bool hr_filter_resources(const struct hr_pod *pod, const struct hr_node_info *in
 		for (size_t i = 0; i < req->n_scalars && i < HR_MAX_POD_SCALARS; i++) {
 			const struct hr_scalar *s = &req->scalars[i];
 			int64_t a = hr_resources_scalar(alloc, s->name);
-			if (s->value == 0 ||
-			    s->value <= room(a, hr_resources_scalar(used, s->name), added, s->value))
+			if (s->value == 0 || s->value <= room(a, hr_resources_scalar(used, s->name),
+			                                      added, s->value))
 				continue;
 			reasons |= 1u << HR_R_INSUFFICIENT_SCALAR;
 			scalars |= 1ull << i;
@@ -76,8 +77,7 @@ static int64_t copies_for(__int128 left, int64_t want, int64_t cap)
 	return k < cap ? (int64_t)k : cap;
 }
 
-int64_t hr_copies_that_fit(const struct hr_pod *pod, const struct hr_node_info *info,
-			   int64_t added)
+int64_t hr_copies_that_fit(const struct hr_pod *pod, const struct hr_node_info *info, int64_t added)
 {
 	const struct hr_resources *req = &pod->request;
 	const struct hr_resources *alloc = &info->node->allocatable;
@@ -96,19 +96,19 @@ int64_t hr_copies_that_fit(const struct hr_pod *pod, const struct hr_node_info *
 		return k;
 	if (req->cpu_milli > 0)
 		k = copies_for(room(alloc->cpu_milli, used->cpu_milli, added, req->cpu_milli),
-			       req->cpu_milli, k);
+		               req->cpu_milli, k);
 	if (req->mem_bytes > 0)
 		k = copies_for(room(alloc->mem_bytes, used->mem_bytes, added, req->mem_bytes),
-			       req->mem_bytes, k);
+		               req->mem_bytes, k);
 	if (req->eph_bytes > 0)
 		k = copies_for(room(alloc->eph_bytes, used->eph_bytes, added, req->eph_bytes),
-			       req->eph_bytes, k);
+		               req->eph_bytes, k);
 	for (size_t i = 0; i < req->n_scalars; i++) {
 		const struct hr_scalar *s = &req->scalars[i];
 		if (s->value > 0)
 			k = copies_for(room(hr_resources_scalar(alloc, s->name),
-					    hr_resources_scalar(used, s->name), added, s->value),
-				       s->value, k);
+			                    hr_resources_scalar(used, s->name), added, s->value),
+			               s->value, k);
 	}
 	return k;
 }

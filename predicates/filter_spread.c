@@ -12,10 +12,10 @@
 struct spread_constraint {
 	const struct hr_spread_constraint *c;
 	struct hr_label_selector selector; /* labelSelector AND matchLabelKeys */
-	bool count_nothing; /* empty or nil selector: counts are 0 (1.34 quirk) */
-	bool self_match;    /* does the incoming pod match the selector? */
-	struct hr_tpmap counts; /* (topologyKey, value) -> matching pods */
-	int64_t min;            /* minimum count over domains */
+	bool count_nothing;                /* empty or nil selector: counts are 0 (1.34 quirk) */
+	bool self_match;                   /* does the incoming pod match the selector? */
+	struct hr_tpmap counts;            /* (topologyKey, value) -> matching pods */
+	int64_t min;                       /* minimum count over domains */
 };
 
 struct hr_spread_state {
@@ -26,13 +26,13 @@ struct hr_spread_state {
 
 /* labelSelector AND (key = pod's value) for each matchLabelKeys key the pod has. */
 static bool effective_selector(const struct hr_spread_constraint *c, const struct hr_pod *pod,
-			       struct hr_arena *arena, struct hr_label_selector *out)
+                               struct hr_arena *arena, struct hr_label_selector *out)
 {
 	*out = c->selector;
 	if (!c->selector.present || c->n_match_label_keys == 0)
 		return true;
 	struct hr_requirement *reqs =
-		hr_arena_calloc(arena, c->selector.n_reqs + c->n_match_label_keys, sizeof(*reqs));
+	    hr_arena_calloc(arena, c->selector.n_reqs + c->n_match_label_keys, sizeof(*reqs));
 	if (!reqs)
 		return false;
 	size_t n = 0;
@@ -40,9 +40,9 @@ static bool effective_selector(const struct hr_spread_constraint *c, const struc
 		const struct hr_str *v = hr_labels_get(pod->labels, c->match_label_keys[i]);
 		if (v)
 			reqs[n++] = (struct hr_requirement){.key = c->match_label_keys[i],
-							    .op = HR_OP_EQUALS,
-							    .values = v,
-							    .n_values = 1};
+			                                    .op = HR_OP_EQUALS,
+			                                    .values = v,
+			                                    .n_values = 1};
 	}
 	for (size_t i = 0; i < c->selector.n_reqs; i++)
 		reqs[n++] = c->selector.reqs[i];
@@ -61,19 +61,19 @@ static bool node_has_all_keys(const struct hr_spread_state *s, const struct hr_n
 
 /* Node inclusion policies (matchNodeInclusionPolicies). */
 static bool node_included(const struct hr_spread_constraint *c, const struct hr_pod *pod,
-			  const struct hr_node *node)
+                          const struct hr_node *node)
 {
 	if (c->node_affinity_policy == HR_POLICY_HONOR && !hr_pod_matches_node_affinity(pod, node))
 		return false;
 	if (c->node_taints_policy == HR_POLICY_HONOR &&
 	    hr_first_untolerated_taint(node->taints, node->n_taints, pod->tolerations,
-				       pod->n_tolerations))
+	                               pod->n_tolerations))
 		return false;
 	return true;
 }
 
 static int64_t count_matching(const struct spread_constraint *sc, const struct hr_node_info *info,
-			      struct hr_str ns)
+                              struct hr_str ns)
 {
 	if (sc->count_nothing)
 		return 0;
@@ -120,7 +120,8 @@ enum hr_code hr_spread_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 		struct spread_constraint *sc = &s->cs[s->n++];
 		sc->c = c;
 		if (!effective_selector(c, pod, ctx->arena, &sc->selector))
-			return hr_err_set(err, HR_ENOMEM, NULL, "out of memory in PodTopologySpread");
+			return hr_err_set(err, HR_ENOMEM, NULL,
+			                  "out of memory in PodTopologySpread");
 		sc->count_nothing = !sc->selector.present || sc->selector.n_reqs == 0;
 		sc->self_match = hr_label_selector_matches(&sc->selector, pod->labels);
 		hr_tpmap_init(&sc->counts, ctx->arena);
@@ -134,14 +135,16 @@ enum hr_code hr_spread_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 			if (!node_included(sc->c, pod, info->node))
 				continue;
 			s->eligible[k * s->n + i] = true;
-			const struct hr_str *v = hr_labels_get(info->node->labels, sc->c->topology_key);
+			const struct hr_str *v =
+			    hr_labels_get(info->node->labels, sc->c->topology_key);
 			hr_tpmap_add(&sc->counts, sc->c->topology_key, *v,
-				     count_matching(sc, info, pod->namespace));
+			             count_matching(sc, info, pod->namespace));
 		}
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->cs[i].counts.oom)
-			return hr_err_set(err, HR_ENOMEM, NULL, "out of memory in PodTopologySpread");
+			return hr_err_set(err, HR_ENOMEM, NULL,
+			                  "out of memory in PodTopologySpread");
 		update_min(&s->cs[i]);
 	}
 	ctx->spread = s;
@@ -149,7 +152,7 @@ enum hr_code hr_spread_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 }
 
 bool hr_spread_filter(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
-		      struct hr_node_status *out)
+                      struct hr_node_status *out)
 {
 	const struct hr_spread_state *s = ctx->spread;
 	if (!s)
@@ -166,7 +169,7 @@ bool hr_spread_filter(const struct hr_filter_ctx *ctx, const struct hr_node_info
 		/* fewer eligible domains than minDomains: the global minimum is 0 */
 		int64_t min = sc->counts.entries < (size_t)sc->c->min_domains ? 0 : sc->min;
 		int64_t skew = hr_tpmap_get(&sc->counts, sc->c->topology_key, *v) +
-			       (sc->self_match ? 1 : 0) - min;
+		               (sc->self_match ? 1 : 0) - min;
 		if (skew > sc->c->max_skew) {
 			out->code = HR_STATUS_UNSCHEDULABLE;
 			out->plugin = HR_PLUGIN_POD_TOPOLOGY_SPREAD;

@@ -40,7 +40,7 @@ static int str_cmp(const void *a, const void *b)
 }
 
 enum hr_code hr_fit_message(const struct hr_node_status *statuses, size_t n_nodes,
-			    const struct hr_pod *pod, struct hr_arena *arena, struct hr_buf *out)
+                            const struct hr_pod *pod, struct hr_arena *arena, struct hr_buf *out)
 {
 	if (n_nodes == 0) {
 		hr_buf_puts(out, HR_NO_NODES_MESSAGE);
@@ -68,7 +68,7 @@ enum hr_code hr_fit_message(const struct hr_node_status *statuses, size_t n_node
 		if (!item)
 			return HR_ENOMEM;
 		int k = snprintf(item, reasons.v[i].n + 24, "%zu %.*s", j - i, (int)reasons.v[i].n,
-				 reasons.v[i].p);
+		                 reasons.v[i].p);
 		items[n_items++] = (struct hr_str){item, (size_t)k};
 		i = j;
 	}

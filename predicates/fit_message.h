@@ -16,8 +16,8 @@
 
 /* Appends the message for n_nodes statuses (successful ones are skipped). */
 enum hr_code hr_fit_message(const struct hr_node_status *statuses, size_t n_nodes,
-			    const struct hr_pod *pod, struct hr_arena *arena, struct hr_buf *out)
-	__attribute__((warn_unused_result));
+                            const struct hr_pod *pod, struct hr_arena *arena, struct hr_buf *out)
+    __attribute__((warn_unused_result));
 
 /* The message when a PreFilter rejected the pod: "0/N nodes are available: <reason>." */
 void hr_fit_message_prefilter(size_t n_nodes, const char *reason, struct hr_buf *out);

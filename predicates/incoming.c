@@ -7,8 +7,8 @@
 #include "request.h"
 
 enum hr_code hr_incoming_pod(const cJSON *pod_json, const struct hr_snapshot *snap, bool admit,
-			     const char *where, struct hr_arena *arena, struct hr_pod **out,
-			     unsigned *admitted, struct hr_err *err)
+                             const char *where, struct hr_arena *arena, struct hr_pod **out,
+                             unsigned *admitted, struct hr_err *err)
 {
 	struct hr_decoder dec;
 	unsigned steps = 0;
@@ -29,8 +29,8 @@ enum hr_code hr_incoming_pod(const cJSON *pod_json, const struct hr_snapshot *sn
 		return rc;
 	if (pod->request.n_scalars > HR_MAX_POD_SCALARS)
 		return hr_err_set(err, HR_ERANGE, "spec.containers",
-				  "the pod requests %zu extended resources, more than %d",
-				  pod->request.n_scalars, HR_MAX_POD_SCALARS);
+		                  "the pod requests %zu extended resources, more than %d",
+		                  pod->request.n_scalars, HR_MAX_POD_SCALARS);
 	*out = pod;
 	if (admitted)
 		*admitted = steps;

@@ -20,7 +20,8 @@
  * admission steps changed it (enum hr_admitted). where prefixes error paths
  * (e.g. "Pod"); NULL for none. */
 enum hr_code hr_incoming_pod(const cJSON *pod_json, const struct hr_snapshot *snap, bool admit,
-			     const char *where, struct hr_arena *arena, struct hr_pod **out,
-			     unsigned *admitted, struct hr_err *err) __attribute__((warn_unused_result));
+                             const char *where, struct hr_arena *arena, struct hr_pod **out,
+                             unsigned *admitted, struct hr_err *err)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -35,17 +35,17 @@ const char *hr_cj_type_name(const cJSON *item)
 }
 
 static enum hr_code type_error(const cJSON *item, const char *key, const char *want,
-			       struct hr_path *path, struct hr_err *err)
+                               struct hr_path *path, struct hr_err *err)
 {
 	size_t saved = hr_path_push_key(path, key);
-	enum hr_code rc = hr_err_at(err, HR_EINVAL, path, "must be %s, got %s", want,
-				    hr_cj_type_name(item));
+	enum hr_code rc =
+	    hr_err_at(err, HR_EINVAL, path, "must be %s, got %s", want, hr_cj_type_name(item));
 	hr_path_pop(path, saved);
 	return rc;
 }
 
-enum hr_code hr_cj_object(const cJSON *obj, const char *key, const cJSON **out, struct hr_path *path,
-			  struct hr_err *err)
+enum hr_code hr_cj_object(const cJSON *obj, const char *key, const cJSON **out,
+                          struct hr_path *path, struct hr_err *err)
 {
 	const cJSON *it = hr_cj_member(obj, key);
 	*out = NULL;
@@ -58,7 +58,7 @@ enum hr_code hr_cj_object(const cJSON *obj, const char *key, const cJSON **out, 
 }
 
 enum hr_code hr_cj_array(const cJSON *obj, const char *key, const cJSON **out, struct hr_path *path,
-			 struct hr_err *err)
+                         struct hr_err *err)
 {
 	const cJSON *it = hr_cj_member(obj, key);
 	*out = NULL;
@@ -71,7 +71,7 @@ enum hr_code hr_cj_array(const cJSON *obj, const char *key, const cJSON **out, s
 }
 
 enum hr_code hr_cj_string(const cJSON *obj, const char *key, struct hr_str *out,
-			  struct hr_path *path, struct hr_err *err)
+                          struct hr_path *path, struct hr_err *err)
 {
 	const cJSON *it = hr_cj_member(obj, key);
 	if (!it)
@@ -83,7 +83,7 @@ enum hr_code hr_cj_string(const cJSON *obj, const char *key, struct hr_str *out,
 }
 
 enum hr_code hr_cj_bool(const cJSON *obj, const char *key, bool *out, struct hr_path *path,
-			struct hr_err *err)
+                        struct hr_err *err)
 {
 	const cJSON *it = hr_cj_member(obj, key);
 	if (!it)
@@ -95,7 +95,7 @@ enum hr_code hr_cj_bool(const cJSON *obj, const char *key, bool *out, struct hr_
 }
 
 enum hr_code hr_cj_int(const cJSON *obj, const char *key, int64_t min, int64_t max, int64_t *out,
-		       bool *found, struct hr_path *path, struct hr_err *err)
+                       bool *found, struct hr_path *path, struct hr_err *err)
 {
 	const cJSON *it = hr_cj_member(obj, key);
 	if (found)
@@ -109,9 +109,9 @@ enum hr_code hr_cj_int(const cJSON *obj, const char *key, int64_t min, int64_t m
 		size_t saved = hr_path_push_key(path, key);
 		char text[40];
 		hr_cj_number_text(it, text, sizeof(text));
-		enum hr_code rc = hr_err_at(err, HR_EINVAL, path,
-					    "must be an integer in [%lld, %lld], got %s",
-					    (long long)min, (long long)max, text);
+		enum hr_code rc =
+		    hr_err_at(err, HR_EINVAL, path, "must be an integer in [%lld, %lld], got %s",
+		              (long long)min, (long long)max, text);
 		hr_path_pop(path, saved);
 		return rc;
 	}

@@ -20,20 +20,20 @@
 const cJSON *hr_cj_member(const cJSON *obj, const char *key);
 
 /* obj[key] as an object; *out NULL when absent/null. */
-enum hr_code hr_cj_object(const cJSON *obj, const char *key, const cJSON **out, struct hr_path *path,
-			  struct hr_err *err);
+enum hr_code hr_cj_object(const cJSON *obj, const char *key, const cJSON **out,
+                          struct hr_path *path, struct hr_err *err);
 /* obj[key] as an array; *out NULL when absent/null. */
 enum hr_code hr_cj_array(const cJSON *obj, const char *key, const cJSON **out, struct hr_path *path,
-			 struct hr_err *err);
+                         struct hr_err *err);
 /* obj[key] as a string view; *out left unchanged when absent/null. */
 enum hr_code hr_cj_string(const cJSON *obj, const char *key, struct hr_str *out,
-			  struct hr_path *path, struct hr_err *err);
+                          struct hr_path *path, struct hr_err *err);
 /* obj[key] as a boolean; *out unchanged when absent/null. */
 enum hr_code hr_cj_bool(const cJSON *obj, const char *key, bool *out, struct hr_path *path,
-			struct hr_err *err);
+                        struct hr_err *err);
 /* obj[key] as an integer in [min, max]; *found tells whether it was there. */
 enum hr_code hr_cj_int(const cJSON *obj, const char *key, int64_t min, int64_t max, int64_t *out,
-		       bool *found, struct hr_path *path, struct hr_err *err);
+                       bool *found, struct hr_path *path, struct hr_err *err);
 
 /* A number item's value as decimal text: the shortest form that reads back
  * as the same double (so 0.1 -> "0.1", 129000000 -> "129000000"). JSON

@@ -68,7 +68,7 @@ struct hr_node_term {
 	size_t n_exprs;
 	const struct hr_requirement *fields; /* key is always metadata.name */
 	size_t n_fields;
-	bool malformed; /* a bad requirement: the term never matches */
+	bool malformed;               /* a bad requirement: the term never matches */
 	const char *malformed_reason; /* why, for validation messages */
 };
 
@@ -228,7 +228,7 @@ struct hr_spread_constraint {
 	struct hr_str topology_key;
 	enum hr_when_unsatisfiable when;
 	struct hr_label_selector selector;
-	int32_t min_domains; /* 1 when unset */
+	int32_t min_domains;                           /* 1 when unset */
 	enum hr_inclusion_policy node_affinity_policy; /* default Honor */
 	enum hr_inclusion_policy node_taints_policy;   /* default Ignore */
 	const struct hr_str *match_label_keys;
@@ -246,10 +246,10 @@ enum hr_pod_phase {
 /* Parts of a pod spec headroom reads but does not model as a filter. Each
  * set bit is reported in answers ("not modelled"), never silently ignored. */
 enum hr_unmodelled {
-	HR_UNMODELLED_PVC = 1u << 0,             /* persistentVolumeClaim volumes */
+	HR_UNMODELLED_PVC = 1u << 0,              /* persistentVolumeClaim volumes */
 	HR_UNMODELLED_EPHEMERAL_VOLUME = 1u << 1, /* generic ephemeral volumes */
-	HR_UNMODELLED_INLINE_DISK = 1u << 2,     /* gcePD, awsEBS, iscsi, rbd, ... */
-	HR_UNMODELLED_RESOURCE_CLAIMS = 1u << 3, /* DRA spec.resourceClaims */
+	HR_UNMODELLED_INLINE_DISK = 1u << 2,      /* gcePD, awsEBS, iscsi, rbd, ... */
+	HR_UNMODELLED_RESOURCE_CLAIMS = 1u << 3,  /* DRA spec.resourceClaims */
 	HR_UNMODELLED_SCHEDULING_GATES = 1u << 4,
 };
 
@@ -280,15 +280,15 @@ struct hr_pod {
 	struct hr_qty_list pod_limits;   /* spec.resources.limits (pod-level) */
 	bool resize_infeasible;          /* condition PodResizePending/Infeasible */
 
-	struct hr_labels node_selector; /* spec.nodeSelector */
+	struct hr_labels node_selector;        /* spec.nodeSelector */
 	struct hr_node_selector node_affinity; /* required terms */
 	const struct hr_weighted_node_term *preferred_node_affinity;
 	size_t n_preferred_node_affinity;
 	const struct hr_toleration *tolerations;
 	size_t n_tolerations;
-	struct hr_affinity_terms pod_affinity;          /* required */
-	struct hr_affinity_terms pod_anti_affinity;     /* required */
-	struct hr_affinity_terms pref_pod_affinity;     /* preferred, weighted */
+	struct hr_affinity_terms pod_affinity;           /* required */
+	struct hr_affinity_terms pod_anti_affinity;      /* required */
+	struct hr_affinity_terms pref_pod_affinity;      /* preferred, weighted */
 	struct hr_affinity_terms pref_pod_anti_affinity; /* preferred, weighted */
 	const struct hr_spread_constraint *spread;
 	size_t n_spread;
@@ -298,9 +298,9 @@ struct hr_pod {
 
 	/* derived by hr_pod_finalize (request.h) */
 	bool finalized;
-	struct hr_resources request;  /* what NodeResourcesFit checks */
-	int64_t nonzero_cpu_milli;    /* scoring: 100m default per container */
-	int64_t nonzero_mem_bytes;    /* scoring: 200Mi default per container */
+	struct hr_resources request;           /* what NodeResourcesFit checks */
+	int64_t nonzero_cpu_milli;             /* scoring: 100m default per container */
+	int64_t nonzero_mem_bytes;             /* scoring: 200Mi default per container */
 	const struct hr_host_port *host_ports; /* wanted host ports (set) */
 	size_t n_host_ports;
 };
@@ -330,7 +330,7 @@ struct hr_limit_range {
 struct hr_runtime_class {
 	struct hr_str name;
 	struct hr_str handler;
-	struct hr_qty_list overhead; /* overhead.podFixed */
+	struct hr_qty_list overhead;    /* overhead.podFixed */
 	struct hr_labels node_selector; /* scheduling.nodeSelector */
 	const struct hr_toleration *tolerations;
 	size_t n_tolerations;

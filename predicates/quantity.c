@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #define NANO_PER_UNIT 1000000000LL
-#define MAX_DIGITS 36 /* significant digits we accept in the mantissa */
+#define MAX_DIGITS    36 /* significant digits we accept in the mantissa */
 
 static const __int128 I128_MAX = (__int128)(((unsigned __int128)1 << 127) - 1);
 
@@ -131,7 +131,7 @@ static bool scale_to_nano(__int128 mantissa, int b2, int e10, __int128 *out)
 }
 
 static enum hr_code syntax_error(struct hr_str text, const char *where, struct hr_err *err,
-				 const char *why)
+                                 const char *why)
 {
 	char quoted[64];
 	hr_err_quote(quoted, sizeof(quoted), text);
@@ -139,7 +139,7 @@ static enum hr_code syntax_error(struct hr_str text, const char *where, struct h
 }
 
 enum hr_code hr_qty_parse(struct hr_str text, const char *where, struct hr_qty *out,
-			  struct hr_err *err)
+                          struct hr_err *err)
 {
 	struct hr_str s = text;
 	while (s.n && s.p[0] == ' ')
@@ -174,8 +174,9 @@ enum hr_code hr_qty_parse(struct hr_str text, const char *where, struct hr_qty *
 		if (mantissa == 0 && c == '0')
 			continue; /* leading zeros carry no precision */
 		if (++sig_digits > MAX_DIGITS)
-			return hr_err_set(err, HR_ERANGE, where, "quantity \"%.*s\" has too many digits",
-					  (int)(s.n > 48 ? 48 : s.n), s.p);
+			return hr_err_set(err, HR_ERANGE, where,
+			                  "quantity \"%.*s\" has too many digits",
+			                  (int)(s.n > 48 ? 48 : s.n), s.p);
 		mantissa = mantissa * 10 + (c - '0');
 	}
 	if (digits == 0)

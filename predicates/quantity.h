@@ -24,7 +24,7 @@ struct hr_qty {
  * returns HR_EINVAL (bad syntax) or HR_ERANGE (too large) and fills err with
  * where (may be NULL) and a message quoting the text. */
 enum hr_code hr_qty_parse(struct hr_str text, const char *where, struct hr_qty *out,
-			  struct hr_err *err) __attribute__((warn_unused_result));
+                          struct hr_err *err) __attribute__((warn_unused_result));
 
 /* Rounds up (away from zero) to a whole milli-unit, as SetDefaults_ResourceList does. */
 struct hr_qty hr_qty_round_milli(struct hr_qty q);

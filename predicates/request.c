@@ -89,14 +89,14 @@ static enum hr_code qmap_status(const struct qmap *m, struct hr_err *err)
 		return hr_err_set(err, HR_ENOMEM, NULL, "out of memory computing pod requests");
 	if (m->overflow)
 		return hr_err_set(err, HR_ERANGE, "spec.containers",
-				  "resource requests add up to more than int64 can hold");
+		                  "resource requests add up to more than int64 can hold");
 	return HR_OK;
 }
 
 /* A container's effective requests: spec, raised by in-place resize status
  * (existing pods), plus non-missing defaults for scoring. */
 static void container_requests(const struct hr_container *c, bool resize_infeasible,
-			       bool nonmissing, struct qmap *out)
+                               bool nonmissing, struct qmap *out)
 {
 	out->n = 0;
 	if (!c->has_status_resources || !resize_infeasible)
@@ -105,7 +105,8 @@ static void container_requests(const struct hr_container *c, bool resize_infeasi
 		for (size_t i = 0; i < c->status_requests.n; i++)
 			qmap_max(out, c->status_requests.v[i].name, c->status_requests.v[i].milli);
 		for (size_t i = 0; i < c->status_allocated.n; i++)
-			qmap_max(out, c->status_allocated.v[i].name, c->status_allocated.v[i].milli);
+			qmap_max(out, c->status_allocated.v[i].name,
+			         c->status_allocated.v[i].milli);
 	}
 	if (nonmissing) {
 		if (!hr_qty_list_get(c->requests, HR_STR_LIT("cpu")))
@@ -116,7 +117,7 @@ static void container_requests(const struct hr_container *c, bool resize_infeasi
 }
 
 static void aggregate(const struct hr_pod *pod, bool nonmissing, struct qmap *reqs,
-		      struct hr_arena *arena)
+                      struct hr_arena *arena)
 {
 	struct qmap c, sidecars, init_max, tmp;
 	qmap_init(&c, arena);
@@ -152,12 +153,12 @@ static void aggregate(const struct hr_pod *pod, bool nonmissing, struct qmap *re
 static int entry_cmp(const void *a, const void *b)
 {
 	return hr_str_cmp(((const struct hr_qty_entry *)a)->name,
-			  ((const struct hr_qty_entry *)b)->name);
+	                  ((const struct hr_qty_entry *)b)->name);
 }
 
 enum hr_code hr_aggregate_container_requests(const struct hr_pod *pod, bool nonmissing,
-					     struct hr_arena *arena, struct hr_qty_list *out,
-					     struct hr_err *err)
+                                             struct hr_arena *arena, struct hr_qty_list *out,
+                                             struct hr_err *err)
 {
 	struct qmap reqs;
 	qmap_init(&reqs, arena);
@@ -182,7 +183,7 @@ static bool is_pod_level_resource(struct hr_str name)
  * limits are set: missing cpu/memory requests default to the container
  * aggregate, then any missing supported request to the pod-level limit. */
 static enum hr_code default_pod_level_requests(struct hr_pod *pod, struct hr_arena *arena,
-					       struct hr_err *err)
+                                               struct hr_err *err)
 {
 	if (pod->pod_limits.n == 0)
 		return HR_OK;
@@ -216,8 +217,8 @@ static enum hr_code default_pod_level_requests(struct hr_pod *pod, struct hr_are
 }
 
 /* PodRequests: aggregate, pod-level override, then overhead. */
-static enum hr_code pod_requests(const struct hr_pod *pod, bool nonmissing,
-				 struct hr_arena *arena, struct qmap *reqs, struct hr_err *err)
+static enum hr_code pod_requests(const struct hr_pod *pod, bool nonmissing, struct hr_arena *arena,
+                                 struct qmap *reqs, struct hr_err *err)
 {
 	qmap_init(reqs, arena);
 	aggregate(pod, nonmissing, reqs, arena);
@@ -228,13 +229,13 @@ static enum hr_code pod_requests(const struct hr_pod *pod, bool nonmissing,
 		for (size_t i = 0; i < pod->pod_requests.n; i++)
 			if (is_pod_level_resource(pod->pod_requests.v[i].name))
 				qmap_set(reqs, pod->pod_requests.v[i].name,
-					 pod->pod_requests.v[i].milli);
+				         pod->pod_requests.v[i].milli);
 	qmap_add_list(reqs, pod->overhead);
 	return qmap_status(reqs, err);
 }
 
 static enum hr_code to_resources(const struct qmap *m, struct hr_arena *arena,
-				 struct hr_resources *out, struct hr_err *err)
+                                 struct hr_resources *out, struct hr_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	struct hr_scalar *sc = hr_arena_calloc(arena, m->n ? m->n : 1, sizeof(*sc));
@@ -279,7 +280,7 @@ static bool same_port(const struct hr_host_port *a, const struct hr_host_port *b
 }
 
 static void collect_ports(const struct hr_container *cs, size_t n, bool sidecars_only,
-			  struct hr_host_port *out, size_t *count)
+                          struct hr_host_port *out, size_t *count)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (sidecars_only && !cs[i].restartable)
@@ -289,9 +290,9 @@ static void collect_ports(const struct hr_container *cs, size_t n, bool sidecars
 			if (p->host_port <= 0)
 				continue;
 			struct hr_host_port hp = {
-				.ip = p->host_ip.n ? p->host_ip : HR_STR_LIT("0.0.0.0"),
-				.protocol = p->protocol.n ? p->protocol : HR_STR_LIT("TCP"),
-				.port = p->host_port};
+			    .ip = p->host_ip.n ? p->host_ip : HR_STR_LIT("0.0.0.0"),
+			    .protocol = p->protocol.n ? p->protocol : HR_STR_LIT("TCP"),
+			    .port = p->host_port};
 			bool dup = false;
 			for (size_t j = 0; j < *count && !dup; j++)
 				dup = same_port(&out[j], &hp);

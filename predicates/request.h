@@ -19,7 +19,7 @@
  * after applying pod-level request defaulting. Allocates from arena. Fails
  * with HR_ERANGE when a sum overflows int64. Idempotent. */
 enum hr_code hr_pod_finalize(struct hr_pod *pod, struct hr_arena *arena, struct hr_err *err)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Drops what an existing pod no longer needs once finalized (containers,
  * status resources), keeping its request, ports, labels and affinity. */
@@ -30,11 +30,12 @@ void hr_pod_compact(struct hr_pod *pod);
  * resourcehelper.AggregateContainerRequests. With nonmissing, a container
  * lacking cpu/memory counts 100m / 200Mi (scoring's non-zero defaults). */
 enum hr_code hr_aggregate_container_requests(const struct hr_pod *pod, bool nonmissing,
-					     struct hr_arena *arena, struct hr_qty_list *out,
-					     struct hr_err *err) __attribute__((warn_unused_result));
+                                             struct hr_arena *arena, struct hr_qty_list *out,
+                                             struct hr_err *err)
+    __attribute__((warn_unused_result));
 
 /* Non-zero defaults used by scoring (k8s.io/kubernetes/pkg/scheduler/util). */
 #define HR_DEFAULT_MILLI_CPU_REQUEST 100
-#define HR_DEFAULT_MEMORY_REQUEST (200LL * 1024 * 1024)
+#define HR_DEFAULT_MEMORY_REQUEST    (200LL * 1024 * 1024)
 
 #endif

@@ -37,7 +37,8 @@ enum hr_res_kind hr_resource_kind(struct hr_str name)
 	if (hr_str_eq_c(name, "pods"))
 		return HR_RES_PODS;
 	if (hr_is_extended_resource(name) || hr_is_hugepages_resource(name) ||
-	    hr_str_contains(name, "kubernetes.io/") || hr_str_has_prefix(name, "attachable-volumes-"))
+	    hr_str_contains(name, "kubernetes.io/") ||
+	    hr_str_has_prefix(name, "attachable-volumes-"))
 		return HR_RES_SCALAR;
 	return HR_RES_IGNORED;
 }

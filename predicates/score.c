@@ -14,10 +14,10 @@
 #define MAX_NODE_SCORE 100
 
 const int64_t hr_score_weight[HR_SCORE_PLUGIN_COUNT] = {
-	[HR_SCORE_TAINT_TOLERATION] = 3,   [HR_SCORE_NODE_AFFINITY] = 2,
-	[HR_SCORE_RESOURCES_FIT] = 1,      [HR_SCORE_TOPOLOGY_SPREAD] = 2,
-	[HR_SCORE_INTER_POD_AFFINITY] = 2, [HR_SCORE_BALANCED_ALLOCATION] = 1,
-	[HR_SCORE_IMAGE_LOCALITY] = 1,
+    [HR_SCORE_TAINT_TOLERATION] = 3,   [HR_SCORE_NODE_AFFINITY] = 2,
+    [HR_SCORE_RESOURCES_FIT] = 1,      [HR_SCORE_TOPOLOGY_SPREAD] = 2,
+    [HR_SCORE_INTER_POD_AFFINITY] = 2, [HR_SCORE_BALANCED_ALLOCATION] = 1,
+    [HR_SCORE_IMAGE_LOCALITY] = 1,
 };
 
 static enum hr_code oom(struct hr_err *err)
@@ -91,8 +91,8 @@ static int64_t preferred_node_affinity(const struct hr_pod *pod, const struct hr
 
 /* ---- ImageLocality ------------------------------------------------------ */
 
-#define MB (1024LL * 1024)
-#define IMAGE_MIN_THRESHOLD (23 * MB)
+#define MB                            (1024LL * 1024)
+#define IMAGE_MIN_THRESHOLD           (23 * MB)
 #define IMAGE_MAX_CONTAINER_THRESHOLD (1000 * MB)
 
 /* normalizedImageName: append ":latest" when the name carries no tag. */
@@ -132,8 +132,8 @@ static void image_scores(struct hr_scorer *s)
 	size_t n_containers = pod->n_containers + pod->n_init_containers;
 	for (size_t c = 0; c < n_containers; c++) {
 		const struct hr_container *ct = c < pod->n_init_containers
-							? &pod->init_containers[c]
-							: &pod->containers[c - pod->n_init_containers];
+		                                    ? &pod->init_containers[c]
+		                                    : &pod->containers[c - pod->n_init_containers];
 		struct hr_str name = normalized_image(s->arena, ct->image);
 		int64_t have = 0, size = -1;
 		for (size_t k = 0; k < snap->n_nodes; k++) {
@@ -142,7 +142,8 @@ static void image_scores(struct hr_scorer *s)
 				continue;
 			have++;
 			if (size < 0)
-				size = img->size_bytes; /* the first node to report it sets the size */
+				size =
+				    img->size_bytes; /* the first node to report it sets the size */
 		}
 		if (have == 0)
 			continue;
@@ -159,9 +160,9 @@ static void image_scores(struct hr_scorer *s)
 		else if (sum > max_threshold)
 			sum = max_threshold;
 		s->image[k] = max_threshold > IMAGE_MIN_THRESHOLD
-				      ? MAX_NODE_SCORE * (sum - IMAGE_MIN_THRESHOLD) /
-						(max_threshold - IMAGE_MIN_THRESHOLD)
-				      : 0;
+		                  ? MAX_NODE_SCORE * (sum - IMAGE_MIN_THRESHOLD) /
+		                        (max_threshold - IMAGE_MIN_THRESHOLD)
+		                  : 0;
 	}
 }
 
@@ -184,12 +185,12 @@ static int64_t least_allocated(const struct hr_scorer *s, size_t k)
 	int64_t score = 0, weights = 0;
 	if (cpu_alloc) {
 		score += least_requested(info->nonzero_cpu_milli + copies * pod->nonzero_cpu_milli,
-					 cpu_alloc);
+		                         cpu_alloc);
 		weights++;
 	}
 	if (mem_alloc) {
 		score += least_requested(info->nonzero_mem_bytes + copies * pod->nonzero_mem_bytes,
-					 mem_alloc);
+		                         mem_alloc);
 		weights++;
 	}
 	return weights ? score / weights : 0;
@@ -201,9 +202,9 @@ static int64_t balanced_allocation(const struct hr_scorer *s, size_t k)
 	const struct hr_pod *pod = s->ctx->pod;
 	int64_t copies = added_on(s, k) + 1;
 	const int64_t alloc[2] = {info->node->allocatable.cpu_milli,
-				  info->node->allocatable.mem_bytes};
+	                          info->node->allocatable.mem_bytes};
 	const int64_t req[2] = {info->requested.cpu_milli + copies * pod->request.cpu_milli,
-				info->requested.mem_bytes + copies * pod->request.mem_bytes};
+	                        info->requested.mem_bytes + copies * pod->request.mem_bytes};
 	double fractions[2];
 	size_t n = 0;
 	for (size_t i = 0; i < 2; i++) {
@@ -223,7 +224,7 @@ struct soft_constraint {
 	struct hr_label_selector selector;
 	bool count_nothing;
 	bool self_match;
-	bool hostname; /* topologyKey kubernetes.io/hostname: counted per node */
+	bool hostname;          /* topologyKey kubernetes.io/hostname: counted per node */
 	struct hr_tpmap counts; /* over every eligible node (not only feasible) */
 	int64_t *node_counts;   /* hostname constraints: matching pods per node */
 };
@@ -231,13 +232,13 @@ struct soft_constraint {
 struct hr_score_spread {
 	struct soft_constraint *cs;
 	size_t n;
-	bool *eligible; /* [node * n + i] */
-	bool *has_keys; /* per node: carries every constraint's key */
+	bool *eligible;       /* [node * n + i] */
+	bool *has_keys;       /* per node: carries every constraint's key */
 	struct hr_tpmap seen; /* scratch: values among feasible nodes */
 };
 
 static int64_t pods_matching(const struct soft_constraint *sc, const struct hr_node_info *info,
-			     struct hr_str ns)
+                             struct hr_str ns)
 {
 	if (sc->count_nothing)
 		return 0;
@@ -252,13 +253,13 @@ static int64_t pods_matching(const struct soft_constraint *sc, const struct hr_n
 }
 
 static bool soft_selector(struct hr_arena *arena, const struct hr_pod *pod,
-			  const struct hr_spread_constraint *c, struct hr_label_selector *out)
+                          const struct hr_spread_constraint *c, struct hr_label_selector *out)
 {
 	*out = c->selector;
 	if (!c->selector.present || c->n_match_label_keys == 0)
 		return true;
 	struct hr_requirement *reqs =
-		hr_arena_calloc(arena, c->selector.n_reqs + c->n_match_label_keys, sizeof(*reqs));
+	    hr_arena_calloc(arena, c->selector.n_reqs + c->n_match_label_keys, sizeof(*reqs));
 	if (!reqs)
 		return false;
 	size_t n = 0;
@@ -266,9 +267,9 @@ static bool soft_selector(struct hr_arena *arena, const struct hr_pod *pod,
 		const struct hr_str *v = hr_labels_get(pod->labels, c->match_label_keys[i]);
 		if (v)
 			reqs[n++] = (struct hr_requirement){.key = c->match_label_keys[i],
-							    .op = HR_OP_EQUALS,
-							    .values = v,
-							    .n_values = 1};
+			                                    .op = HR_OP_EQUALS,
+			                                    .values = v,
+			                                    .n_values = 1};
 	}
 	for (size_t i = 0; i < c->selector.n_reqs; i++)
 		reqs[n++] = c->selector.reqs[i];
@@ -278,13 +279,13 @@ static bool soft_selector(struct hr_arena *arena, const struct hr_pod *pod,
 }
 
 static bool spread_included(const struct hr_spread_constraint *c, const struct hr_pod *pod,
-			    const struct hr_node *node)
+                            const struct hr_node *node)
 {
 	if (c->node_affinity_policy == HR_POLICY_HONOR && !hr_pod_matches_node_affinity(pod, node))
 		return false;
 	return c->node_taints_policy != HR_POLICY_HONOR ||
 	       !hr_first_untolerated_taint(node->taints, node->n_taints, pod->tolerations,
-					   pod->n_tolerations);
+	                                   pod->n_tolerations);
 }
 
 static enum hr_code spread_init(struct hr_scorer *s, struct hr_err *err)
@@ -295,7 +296,8 @@ static enum hr_code spread_init(struct hr_scorer *s, struct hr_err *err)
 	for (size_t i = 0; i < pod->n_spread; i++)
 		n += pod->spread[i].when == HR_SCHEDULE_ANYWAY;
 	if (n == 0)
-		return HR_OK; /* system defaults need the pod's Services/ReplicaSets: not modelled */
+		return HR_OK; /* system defaults need the pod's Services/ReplicaSets: not modelled
+		               */
 	struct hr_score_spread *sp = hr_arena_calloc(s->arena, 1, sizeof(*sp));
 	if (!sp || !(sp->cs = hr_arena_calloc(s->arena, n, sizeof(*sp->cs))) ||
 	    !(sp->eligible = hr_arena_calloc(s->arena, snap->n_nodes * n + 1, sizeof(bool))) ||
@@ -314,8 +316,8 @@ static enum hr_code spread_init(struct hr_scorer *s, struct hr_err *err)
 		sc->self_match = hr_label_selector_matches(&sc->selector, pod->labels);
 		sc->hostname = hr_str_eq_c(c->topology_key, "kubernetes.io/hostname");
 		hr_tpmap_init(&sc->counts, s->arena);
-		if (sc->hostname &&
-		    !(sc->node_counts = hr_arena_calloc(s->arena, snap->n_nodes + 1, sizeof(int64_t))))
+		if (sc->hostname && !(sc->node_counts = hr_arena_calloc(s->arena, snap->n_nodes + 1,
+		                                                        sizeof(int64_t))))
 			return oom(err);
 	}
 	for (size_t k = 0; k < snap->n_nodes; k++) {
@@ -333,7 +335,8 @@ static enum hr_code spread_init(struct hr_scorer *s, struct hr_err *err)
 				continue;
 			sp->eligible[k * sp->n + i] = true;
 			hr_tpmap_add(&sc->counts, sc->c->topology_key,
-				     *hr_labels_get(info->node->labels, sc->c->topology_key), count);
+			             *hr_labels_get(info->node->labels, sc->c->topology_key),
+			             count);
 		}
 	}
 	for (size_t i = 0; i < sp->n; i++)
@@ -354,7 +357,7 @@ static size_t feasible_domains(struct hr_scorer *s, size_t i, const size_t *feas
 		const struct hr_node *node = snap_of(s)->nodes[feasible[f]].node;
 		if (sp->has_keys[feasible[f]])
 			hr_tpmap_add(&sp->seen, sc->c->topology_key,
-				     *hr_labels_get(node->labels, sc->c->topology_key), 0);
+			             *hr_labels_get(node->labels, sc->c->topology_key), 0);
 	}
 	return sp->seen.entries;
 }
@@ -369,7 +372,8 @@ static void spread_scores(struct hr_scorer *s, const size_t *feasible, size_t n,
 	double weight[64];
 	size_t nc = sp->n < 64 ? sp->n : 64;
 	for (size_t i = 0; i < nc; i++) {
-		size_t size = sp->cs[i].hostname ? n - ignored : feasible_domains(s, i, feasible, n);
+		size_t size =
+		    sp->cs[i].hostname ? n - ignored : feasible_domains(s, i, feasible, n);
 		weight[i] = log((double)size + 2);
 	}
 	int64_t min = INT64_MAX, max = 0;
@@ -384,8 +388,9 @@ static void spread_scores(struct hr_scorer *s, const size_t *feasible, size_t n,
 		for (size_t i = 0; i < nc; i++) {
 			const struct soft_constraint *sc = &sp->cs[i];
 			const struct hr_str *v = hr_labels_get(node->labels, sc->c->topology_key);
-			int64_t cnt = sc->hostname ? sc->node_counts[k]
-						   : hr_tpmap_get(&sc->counts, sc->c->topology_key, *v);
+			int64_t cnt = sc->hostname
+			                  ? sc->node_counts[k]
+			                  : hr_tpmap_get(&sc->counts, sc->c->topology_key, *v);
 			score += (double)cnt * weight[i] + (double)(sc->c->max_skew - 1);
 		}
 		out[f] = (int64_t)round(score);
@@ -418,7 +423,7 @@ static void spread_assume(struct hr_scorer *s, size_t k)
 			sc->node_counts[k]++;
 		if (sp->eligible[k * sp->n + i])
 			hr_tpmap_add(&sc->counts, sc->c->topology_key,
-				     *hr_labels_get(node->labels, sc->c->topology_key), 1);
+			             *hr_labels_get(node->labels, sc->c->topology_key), 1);
 	}
 }
 
@@ -433,8 +438,8 @@ struct hr_score_affinity {
 static const struct hr_labels no_labels = {NULL, 0};
 
 static void credit_term(struct hr_score_affinity *a, const struct hr_affinity_term *term,
-			int64_t weight, const struct hr_pod *owner, const struct hr_pod *target,
-			const struct hr_labels *target_ns, const struct hr_node *node)
+                        int64_t weight, const struct hr_pod *owner, const struct hr_pod *target,
+                        const struct hr_labels *target_ns, const struct hr_node *node)
 {
 	if (!hr_term_matches_pod(term, owner, target, target_ns))
 		return;
@@ -445,7 +450,7 @@ static void credit_term(struct hr_score_affinity *a, const struct hr_affinity_te
 
 /* processExistingPod: `existing` runs on `node`; `pod` is the incoming pod. */
 static void affinity_process(struct hr_scorer *s, const struct hr_pod *existing,
-			     const struct hr_node *node)
+                             const struct hr_node *node)
 {
 	struct hr_score_affinity *a = s->affinity;
 	const struct hr_pod *pod = s->ctx->pod;
@@ -453,21 +458,22 @@ static void affinity_process(struct hr_scorer *s, const struct hr_pod *existing,
 		return;
 	const struct hr_labels *existing_ns = hr_namespace_labels(snap_of(s), existing->namespace);
 	for (size_t t = 0; t < pod->pref_pod_affinity.n; t++)
-		credit_term(a, &pod->pref_pod_affinity.v[t], pod->pref_pod_affinity.v[t].weight, pod,
-			    existing, existing_ns, node);
+		credit_term(a, &pod->pref_pod_affinity.v[t], pod->pref_pod_affinity.v[t].weight,
+		            pod, existing, existing_ns, node);
 	for (size_t t = 0; t < pod->pref_pod_anti_affinity.n; t++)
 		credit_term(a, &pod->pref_pod_anti_affinity.v[t],
-			    -(int64_t)pod->pref_pod_anti_affinity.v[t].weight, pod, existing,
-			    existing_ns, node);
+		            -(int64_t)pod->pref_pod_anti_affinity.v[t].weight, pod, existing,
+		            existing_ns, node);
 	for (size_t t = 0; t < existing->pod_affinity.n; t++) /* hardPodAffinityWeight 1 */
 		credit_term(a, &existing->pod_affinity.v[t], 1, existing, pod, a->ns_seen, node);
 	for (size_t t = 0; t < existing->pref_pod_affinity.n; t++)
 		credit_term(a, &existing->pref_pod_affinity.v[t],
-			    existing->pref_pod_affinity.v[t].weight, existing, pod, a->ns_seen, node);
+		            existing->pref_pod_affinity.v[t].weight, existing, pod, a->ns_seen,
+		            node);
 	for (size_t t = 0; t < existing->pref_pod_anti_affinity.n; t++)
 		credit_term(a, &existing->pref_pod_anti_affinity.v[t],
-			    -(int64_t)existing->pref_pod_anti_affinity.v[t].weight, existing, pod,
-			    a->ns_seen, node);
+		            -(int64_t)existing->pref_pod_anti_affinity.v[t].weight, existing, pod,
+		            a->ns_seen, node);
 }
 
 static enum hr_code affinity_init(struct hr_scorer *s, struct hr_err *err)
@@ -499,21 +505,21 @@ static void affinity_scores(struct hr_scorer *s, const size_t *feasible, size_t 
 		int64_t score = 0;
 		for (size_t l = 0; l < node->labels.n; l++)
 			score += hr_tpmap_get(&a->scores, node->labels.v[l].key,
-					      node->labels.v[l].value);
+			                      node->labels.v[l].value);
 		out[f] = score;
 		min = score < min ? score : min;
 		max = score > max ? score : max;
 	}
 	for (size_t f = 0; f < n; f++)
 		out[f] = max > min ? (int64_t)((double)MAX_NODE_SCORE *
-					       ((double)(out[f] - min) / (double)(max - min)))
-				   : 0;
+		                               ((double)(out[f] - min) / (double)(max - min)))
+		                   : 0;
 }
 
 /* ---- the scorer ---------------------------------------------------------- */
 
 enum hr_code hr_scorer_init(struct hr_scorer *s, struct hr_filter_ctx *ctx, struct hr_arena *arena,
-			    struct hr_err *err)
+                            struct hr_err *err)
 {
 	memset(s, 0, sizeof(*s));
 	s->ctx = ctx;
@@ -550,7 +556,8 @@ void hr_scorer_totals(struct hr_scorer *s, const size_t *feasible, size_t n, int
 		raw[HR_SCORE_TAINT_TOLERATION][f] = s->intolerable[k];
 		raw[HR_SCORE_NODE_AFFINITY][f] = s->node_affinity[k];
 		raw[HR_SCORE_RESOURCES_FIT][f] = least_allocated(s, k);
-		raw[HR_SCORE_BALANCED_ALLOCATION][f] = s->balanced_skip ? 0 : balanced_allocation(s, k);
+		raw[HR_SCORE_BALANCED_ALLOCATION][f] =
+		    s->balanced_skip ? 0 : balanced_allocation(s, k);
 		raw[HR_SCORE_IMAGE_LOCALITY][f] = s->image[k];
 	}
 	default_normalize(raw[HR_SCORE_TAINT_TOLERATION], n, true);

@@ -44,20 +44,20 @@ struct hr_score_affinity; /* inter-pod affinity score state */
 struct hr_scorer {
 	struct hr_filter_ctx *ctx; /* borrowed: snapshot, pod, overlay counts */
 	struct hr_arena *arena;
-	int64_t *intolerable;  /* per node: PreferNoSchedule taints not tolerated */
+	int64_t *intolerable;   /* per node: PreferNoSchedule taints not tolerated */
 	int64_t *node_affinity; /* per node: sum of matching preferred term weights */
 	int64_t *image;         /* per node: ImageLocality raw score (0..100) */
 	bool balanced_skip;     /* best-effort pod: BalancedAllocation skipped */
 	bool tie_last;          /* break ties by the last node in name order, not the first */
 	struct hr_score_spread *spread;
 	struct hr_score_affinity *affinity;
-	int64_t *raw;    /* scratch: [plugin][feasible index] */
-	int64_t *total;  /* scratch: per feasible index */
+	int64_t *raw;   /* scratch: [plugin][feasible index] */
+	int64_t *total; /* scratch: per feasible index */
 };
 
 /* Precomputes the per-node parts that do not change as copies are placed. */
 enum hr_code hr_scorer_init(struct hr_scorer *s, struct hr_filter_ctx *ctx, struct hr_arena *arena,
-			    struct hr_err *err) __attribute__((warn_unused_result));
+                            struct hr_err *err) __attribute__((warn_unused_result));
 
 /* Scores the feasible nodes (snapshot indexes, ascending) and returns the
  * index of the best one; *tie tells whether another node had the same total. */
@@ -65,7 +65,7 @@ size_t hr_scorer_pick(struct hr_scorer *s, const size_t *feasible, size_t n_feas
 
 /* Like hr_scorer_pick, but fills totals[i] (weighted sum) for each feasible node. */
 void hr_scorer_totals(struct hr_scorer *s, const size_t *feasible, size_t n_feasible,
-		      int64_t *totals);
+                      int64_t *totals);
 
 /* A copy was assumed on snapshot node index (call after hr_filter_assume). */
 void hr_scorer_assume(struct hr_scorer *s, size_t index);

@@ -56,7 +56,7 @@ static bool field_matches(const struct hr_requirement *req, struct hr_str node_n
 }
 
 bool hr_node_term_matches(const struct hr_node_term *term, struct hr_labels labels,
-			  struct hr_str node_name)
+                          struct hr_str node_name)
 {
 	if (term->malformed || (term->n_exprs == 0 && term->n_fields == 0))
 		return false;
@@ -70,7 +70,7 @@ bool hr_node_term_matches(const struct hr_node_term *term, struct hr_labels labe
 }
 
 bool hr_node_selector_matches(const struct hr_node_selector *sel, struct hr_labels labels,
-			      struct hr_str node_name)
+                              struct hr_str node_name)
 {
 	if (!sel->present)
 		return true;

@@ -21,20 +21,20 @@ bool hr_label_selector_matches(const struct hr_label_selector *sel, struct hr_la
 
 /* A node selector term against a node's labels and name. */
 bool hr_node_term_matches(const struct hr_node_term *term, struct hr_labels labels,
-			  struct hr_str node_name);
+                          struct hr_str node_name);
 
 /* A node selector (terms ORed); true when not present. */
 bool hr_node_selector_matches(const struct hr_node_selector *sel, struct hr_labels labels,
-			      struct hr_str node_name);
+                              struct hr_str node_name);
 
 /* spec.nodeSelector map: every key present with exactly that value. */
 bool hr_node_selector_map_matches(struct hr_labels want, struct hr_labels labels);
 
 /* Kubernetes validators. */
-bool hr_is_qualified_name(struct hr_str s);  /* label keys: [prefix/]name */
-bool hr_is_label_value(struct hr_str s);     /* "" or <=63 alnum with -_. inside */
-bool hr_is_dns_label(struct hr_str s);       /* namespace names: RFC 1123 label */
-bool hr_is_dns_subdomain(struct hr_str s);   /* RFC 1123 subdomain, <=253 */
+bool hr_is_qualified_name(struct hr_str s); /* label keys: [prefix/]name */
+bool hr_is_label_value(struct hr_str s);    /* "" or <=63 alnum with -_. inside */
+bool hr_is_dns_label(struct hr_str s);      /* namespace names: RFC 1123 label */
+bool hr_is_dns_subdomain(struct hr_str s);  /* RFC 1123 subdomain, <=253 */
 
 /* Parses a base-10 int64 like Go's strconv.ParseInt(s, 10, 64): optional
  * sign, digits only, leading zeros allowed. */

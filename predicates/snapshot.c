@@ -24,7 +24,7 @@ static enum hr_code oom(struct hr_snap_builder *b)
 
 /* Appends a pointer to one of the builder's growable arrays. */
 static enum hr_code push_ptr(struct hr_snap_builder *b, void *array_ptr, size_t *n, size_t *cap,
-			     const void *item)
+                             const void *item)
 {
 	const void ***arr = array_ptr;
 	if (*n == *cap) {
@@ -52,8 +52,7 @@ enum hr_code hr_snap_builder_add_pod(struct hr_snap_builder *b, struct hr_pod *p
 	return push_ptr(b, &b->pods, &b->n_pods, &b->cap_pods, pod);
 }
 
-enum hr_code hr_snap_builder_add_namespace(struct hr_snap_builder *b,
-					   const struct hr_namespace *ns)
+enum hr_code hr_snap_builder_add_namespace(struct hr_snap_builder *b, const struct hr_namespace *ns)
 {
 	return push_ptr(b, &b->namespaces, &b->n_namespaces, &b->cap_namespaces, ns);
 }
@@ -111,21 +110,21 @@ static enum hr_code add_kind(struct hr_snap_builder *b, const cJSON *obj, struct
 		if ((rc = hr_decode_runtime_class(&b->dec, obj, rcl)) != HR_OK)
 			return rc;
 		return push_ptr(b, &b->runtime_classes, &b->n_runtime_classes,
-				&b->cap_runtime_classes, rcl);
+		                &b->cap_runtime_classes, rcl);
 	}
 	b->stats.objects_skipped++;
 	return HR_OK;
 }
 
 enum hr_code hr_snap_builder_add_json(struct hr_snap_builder *b, const cJSON *obj,
-				      const char *kind_hint, const char *where)
+                                      const char *kind_hint, const char *where)
 {
 	hr_path_init(&b->dec.path);
 	if (where)
 		hr_path_push_key(&b->dec.path, where);
 	if (!cJSON_IsObject(obj))
 		return hr_err_at(b->err, HR_EINVAL, &b->dec.path, "must be a JSON object, got %s",
-				 hr_cj_type_name(obj));
+		                 hr_cj_type_name(obj));
 	struct hr_str kind = HR_STR_NULL;
 	enum hr_code rc = hr_cj_string(obj, "kind", &kind, &b->dec.path, b->err);
 	if (rc != HR_OK)
@@ -152,20 +151,20 @@ enum hr_code hr_snap_builder_add_document(struct hr_snap_builder *b, const cJSON
 {
 	if (!cJSON_IsObject(doc))
 		return hr_err_set(b->err, HR_EINVAL, NULL,
-				  "cluster document must be a JSON object (a v1 List), got %s",
-				  hr_cj_type_name(doc));
+		                  "cluster document must be a JSON object (a v1 List), got %s",
+		                  hr_cj_type_name(doc));
 	const cJSON *items = hr_cj_member(doc, "items");
 	const cJSON *kind = hr_cj_member(doc, "kind");
 	struct hr_str kind_s = cJSON_IsString(kind) ? hr_cj_view(kind) : HR_STR_NULL;
 	if (!items) {
-		if (kind_s.n > 4 && hr_str_has_prefix((struct hr_str){kind_s.p + kind_s.n - 4, 4},
-						      "List"))
+		if (kind_s.n > 4 &&
+		    hr_str_has_prefix((struct hr_str){kind_s.p + kind_s.n - 4, 4}, "List"))
 			return HR_OK; /* an empty list */
 		return hr_snap_builder_add_json(b, doc, NULL, NULL);
 	}
 	if (!cJSON_IsArray(items))
 		return hr_err_set(b->err, HR_EINVAL, "items", "must be an array, got %s",
-				  hr_cj_type_name(items));
+		                  hr_cj_type_name(items));
 	const cJSON *rv = hr_cj_member(hr_cj_member(doc, "metadata"), "resourceVersion");
 	if (cJSON_IsString(rv))
 		hr_snap_builder_set_resource_version(b, hr_cj_view(rv));
@@ -201,7 +200,7 @@ static int ns_ptr_cmp(const void *a, const void *b)
 }
 
 static const struct hr_node_info *find_info(const struct hr_node_info *nodes, size_t n,
-					    struct hr_str name)
+                                            struct hr_str name)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -239,8 +238,8 @@ const struct hr_namespace *hr_snap_find_namespace(const struct hr_snapshot *s, s
 }
 
 /* Adds a pod's scalar requests into a node's scalar list (kept sorted). */
-static enum hr_code add_scalars(struct hr_snap_builder *b, struct hr_resources *acc,
-				size_t *cap, const struct hr_resources *r)
+static enum hr_code add_scalars(struct hr_snap_builder *b, struct hr_resources *acc, size_t *cap,
+                                const struct hr_resources *r)
 {
 	for (size_t i = 0; i < r->n_scalars; i++) {
 		struct hr_scalar *sc = (struct hr_scalar *)acc->scalars;
@@ -250,8 +249,8 @@ static enum hr_code add_scalars(struct hr_snap_builder *b, struct hr_resources *
 		if (k < acc->n_scalars && hr_str_eq(sc[k].name, r->scalars[i].name)) {
 			if (__builtin_add_overflow(sc[k].value, r->scalars[i].value, &sc[k].value))
 				return hr_err_set(b->err, HR_ERANGE, NULL,
-						  "requested %.*s on a node overflows int64",
-						  (int)r->scalars[i].name.n, r->scalars[i].name.p);
+				                  "requested %.*s on a node overflows int64",
+				                  (int)r->scalars[i].name.n, r->scalars[i].name.p);
 			continue;
 		}
 		if (acc->n_scalars == *cap) {
@@ -270,25 +269,25 @@ static enum hr_code add_scalars(struct hr_snap_builder *b, struct hr_resources *
 }
 
 static enum hr_code add_pod_to_info(struct hr_snap_builder *b, struct hr_node_info *info,
-				    size_t *scalar_cap, const struct hr_pod *p)
+                                    size_t *scalar_cap, const struct hr_pod *p)
 {
 	struct hr_resources *acc = &info->requested;
 	if (__builtin_add_overflow(acc->cpu_milli, p->request.cpu_milli, &acc->cpu_milli) ||
 	    __builtin_add_overflow(acc->mem_bytes, p->request.mem_bytes, &acc->mem_bytes) ||
 	    __builtin_add_overflow(acc->eph_bytes, p->request.eph_bytes, &acc->eph_bytes) ||
 	    __builtin_add_overflow(info->nonzero_cpu_milli, p->nonzero_cpu_milli,
-				   &info->nonzero_cpu_milli) ||
+	                           &info->nonzero_cpu_milli) ||
 	    __builtin_add_overflow(info->nonzero_mem_bytes, p->nonzero_mem_bytes,
-				   &info->nonzero_mem_bytes))
+	                           &info->nonzero_mem_bytes))
 		return hr_err_set(b->err, HR_ERANGE, NULL,
-				  "requests of the pods on node %.*s overflow int64",
-				  (int)info->node->name.n, info->node->name.p);
+		                  "requests of the pods on node %.*s overflow int64",
+		                  (int)info->node->name.n, info->node->name.p);
 	return add_scalars(b, acc, scalar_cap, &p->request);
 }
 
 /* Which builder pods count on a node: bound, not terminal, known node. */
 static const struct hr_node_info *pod_target(struct hr_snap_builder *b, const struct hr_pod *p,
-					     const struct hr_node_info *infos, size_t n_infos)
+                                             const struct hr_node_info *infos, size_t n_infos)
 {
 	if (p->node_name.n == 0) {
 		b->stats.pods_unbound++;
@@ -334,8 +333,8 @@ static enum hr_code build_pods(struct hr_snap_builder *b, struct hr_snapshot *s)
 	size_t *counts = hr_arena_calloc(b->arena, s->n_nodes + 1, sizeof(*counts));
 	size_t *ports = hr_arena_calloc(b->arena, s->n_nodes + 1, sizeof(*ports));
 	size_t *scalar_caps = hr_arena_calloc(b->arena, s->n_nodes + 1, sizeof(*scalar_caps));
-	const struct hr_node_info **target = hr_arena_calloc(b->arena, b->n_pods + 1,
-							     sizeof(*target));
+	const struct hr_node_info **target =
+	    hr_arena_calloc(b->arena, b->n_pods + 1, sizeof(*target));
 	if (!counts || !ports || !scalar_caps || !target)
 		return oom(b);
 	size_t total = 0;
@@ -382,10 +381,9 @@ static enum hr_code build_lists(struct hr_snap_builder *b, struct hr_snapshot *s
 	if (b->n_namespaces)
 		qsort(b->namespaces, b->n_namespaces, sizeof(*b->namespaces), ns_ptr_cmp);
 	struct hr_namespace *ns = hr_arena_calloc(b->arena, b->n_namespaces + 1, sizeof(*ns));
-	struct hr_limit_range *lr =
-		hr_arena_calloc(b->arena, b->n_limit_ranges + 1, sizeof(*lr));
+	struct hr_limit_range *lr = hr_arena_calloc(b->arena, b->n_limit_ranges + 1, sizeof(*lr));
 	struct hr_runtime_class *rcl =
-		hr_arena_calloc(b->arena, b->n_runtime_classes + 1, sizeof(*rcl));
+	    hr_arena_calloc(b->arena, b->n_runtime_classes + 1, sizeof(*rcl));
 	if (!ns || !lr || !rcl)
 		return oom(b);
 	size_t n = 0;
@@ -424,7 +422,7 @@ enum hr_code hr_snap_builder_finish(struct hr_snap_builder *b, const struct hr_s
 }
 
 enum hr_code hr_snapshot_from_json(const cJSON *doc, struct hr_arena *arena,
-				   const struct hr_snapshot **out, struct hr_err *err)
+                                   const struct hr_snapshot **out, struct hr_err *err)
 {
 	struct hr_snap_builder b;
 	hr_snap_builder_init(&b, arena, err);

@@ -90,34 +90,33 @@ void hr_snap_builder_init(struct hr_snap_builder *b, struct hr_arena *arena, str
  * Pod, Namespace, LimitRange and RuntimeClass are counted and skipped.
  * where names the object in errors (e.g. "items[12]"). */
 enum hr_code hr_snap_builder_add_json(struct hr_snap_builder *b, const cJSON *obj,
-				      const char *kind_hint, const char *where)
-	__attribute__((warn_unused_result));
+                                      const char *kind_hint, const char *where)
+    __attribute__((warn_unused_result));
 
 /* Adds every item of a v1 List / NodeList / PodList / ... document, or a
  * single object. Also takes metadata.resourceVersion of the list. */
 enum hr_code hr_snap_builder_add_document(struct hr_snap_builder *b, const cJSON *doc)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Adds already-decoded objects (borrowed: must outlive the snapshot). A pod
  * is finalized (request vector) in the builder's arena if it is not yet. */
 enum hr_code hr_snap_builder_add_node(struct hr_snap_builder *b, const struct hr_node *node)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 enum hr_code hr_snap_builder_add_pod(struct hr_snap_builder *b, struct hr_pod *pod)
-	__attribute__((warn_unused_result));
-enum hr_code hr_snap_builder_add_namespace(struct hr_snap_builder *b,
-					   const struct hr_namespace *ns)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
+enum hr_code hr_snap_builder_add_namespace(struct hr_snap_builder *b, const struct hr_namespace *ns)
+    __attribute__((warn_unused_result));
 
 void hr_snap_builder_set_resource_version(struct hr_snap_builder *b, struct hr_str rv);
 
 /* Computes aggregates and returns the snapshot (allocated in the arena). */
 enum hr_code hr_snap_builder_finish(struct hr_snap_builder *b, const struct hr_snapshot **out)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Convenience: a snapshot from one JSON document (see add_document). */
 enum hr_code hr_snapshot_from_json(const cJSON *doc, struct hr_arena *arena,
-				   const struct hr_snapshot **out, struct hr_err *err)
-	__attribute__((warn_unused_result));
+                                   const struct hr_snapshot **out, struct hr_err *err)
+    __attribute__((warn_unused_result));
 
 /* Lookups. */
 const struct hr_node_info *hr_snap_find_node(const struct hr_snapshot *s, struct hr_str name);

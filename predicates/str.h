@@ -16,7 +16,7 @@ struct hr_str {
 };
 
 #define HR_STR_LIT(s) ((struct hr_str){(s), sizeof(s) - 1})
-#define HR_STR_NULL ((struct hr_str){NULL, 0})
+#define HR_STR_NULL   ((struct hr_str){NULL, 0})
 
 /* A view of a NUL-terminated C string (NULL gives the empty view). */
 static inline struct hr_str hr_str_c(const char *c)

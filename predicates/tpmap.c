@@ -19,7 +19,7 @@ static uint64_t hash_pair(struct hr_str key, struct hr_str value)
 }
 
 static size_t probe(const struct hr_tp_entry *slots, size_t cap, struct hr_str key,
-		    struct hr_str value)
+                    struct hr_str value)
 {
 	size_t mask = cap - 1, i = (size_t)hash_pair(key, value) & mask;
 	while (slots[i].used && !(hr_str_eq(slots[i].key, key) && hr_str_eq(slots[i].value, value)))
@@ -61,7 +61,7 @@ void hr_tpmap_add(struct hr_tpmap *m, struct hr_str key, struct hr_str value, in
 }
 
 const struct hr_tp_entry *hr_tpmap_find(const struct hr_tpmap *m, struct hr_str key,
-					struct hr_str value)
+                                        struct hr_str value)
 {
 	if (m->cap == 0)
 		return NULL;

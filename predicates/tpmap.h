@@ -38,6 +38,6 @@ void hr_tpmap_add(struct hr_tpmap *m, struct hr_str key, struct hr_str value, in
 int64_t hr_tpmap_get(const struct hr_tpmap *m, struct hr_str key, struct hr_str value);
 /* The entry, or NULL. */
 const struct hr_tp_entry *hr_tpmap_find(const struct hr_tpmap *m, struct hr_str key,
-					struct hr_str value);
+                                        struct hr_str value);
 
 #endif

@@ -7,7 +7,7 @@
 #include "jsonget.h"
 
 static const char *const template_kinds[] = {"Deployment", "ReplicaSet", "StatefulSet",
-					     "ReplicationController", "Job"};
+                                             "ReplicationController", "Job"};
 
 static void copy_name(const cJSON *obj, char *dst, size_t size)
 {
@@ -24,8 +24,9 @@ static const cJSON *find_template(const cJSON *doc, const char *kind, struct hr_
 		spec = hr_cj_member(hr_cj_member(spec, "jobTemplate"), "spec");
 	const cJSON *tmpl = hr_cj_member(spec, "template");
 	if (!cJSON_IsObject(tmpl)) {
-		hr_err_set(err, HR_EINVAL, cron ? "spec.jobTemplate.spec.template" : "spec.template",
-			   "a %s needs a pod template object", kind);
+		hr_err_set(err, HR_EINVAL,
+		           cron ? "spec.jobTemplate.spec.template" : "spec.template",
+		           "a %s needs a pod template object", kind);
 		return NULL;
 	}
 	return tmpl;
@@ -64,7 +65,7 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 	const char *k = cJSON_IsString(kind) ? kind->valuestring : "";
 	if (!cJSON_IsObject(doc))
 		return hr_err_set(err, HR_EINVAL, NULL, "expected a Pod or workload object, got %s",
-				  hr_cj_type_name(doc));
+		                  hr_cj_type_name(doc));
 	/* a bare object with a spec.containers list is a pod even without kind */
 	bool pod_like = k[0] == '\0' && hr_cj_member(hr_cj_member(doc, "spec"), "containers");
 	snprintf(out->kind, sizeof(out->kind), "%s", pod_like ? "Pod" : k);
@@ -78,14 +79,15 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 		known |= strcmp(k, template_kinds[i]) == 0;
 	if (!known) {
 		if (k[0] == '\0')
-			return hr_err_set(err, HR_EINVAL, "kind",
-					  "missing: expected Pod, Deployment, ReplicaSet, StatefulSet, "
-					  "ReplicationController, Job or CronJob");
+			return hr_err_set(
+			    err, HR_EINVAL, "kind",
+			    "missing: expected Pod, Deployment, ReplicaSet, StatefulSet, "
+			    "ReplicationController, Job or CronJob");
 		return hr_err_set(err, HR_EINVAL, "kind",
-				  "\"%.40s\" has no pod template headroom can use (expected Pod, "
-				  "Deployment, ReplicaSet, StatefulSet, ReplicationController, Job "
-				  "or CronJob)",
-				  k);
+		                  "\"%.40s\" has no pod template headroom can use (expected Pod, "
+		                  "Deployment, ReplicaSet, StatefulSet, ReplicationController, Job "
+		                  "or CronJob)",
+		                  k);
 	}
 	const cJSON *tmpl = find_template(doc, k, err);
 	if (!tmpl)
@@ -100,7 +102,7 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 }
 
 static enum hr_code envelope_int(const cJSON *doc, const char *key, int64_t *out, bool *found,
-				 struct hr_err *err)
+                                 struct hr_err *err)
 {
 	struct hr_path path;
 	hr_path_init(&path);
@@ -112,7 +114,7 @@ enum hr_code hr_workload_resolve(const cJSON *doc, struct hr_workload *out, stru
 	memset(out, 0, sizeof(*out));
 	if (!cJSON_IsObject(doc))
 		return hr_err_set(err, HR_EINVAL, NULL, "expected a JSON object, got %s",
-				  hr_cj_type_name(doc));
+		                  hr_cj_type_name(doc));
 	const cJSON *tmpl = hr_cj_member(doc, "template");
 	if (!tmpl || hr_cj_member(doc, "kind"))
 		return resolve_object(doc, out, err);

@@ -17,17 +17,17 @@
 #include "err.h"
 
 struct hr_workload {
-	cJSON *pod;          /* the pod object; free with hr_workload_fini */
-	char kind[32];       /* "Pod", "Deployment", ... */
-	char name[254];      /* metadata.name of the pod or workload, "" if none */
-	bool has_replicas;   /* replicas asked for (envelope, or the workload's spec.replicas) */
+	cJSON *pod;        /* the pod object; free with hr_workload_fini */
+	char kind[32];     /* "Pod", "Deployment", ... */
+	char name[254];    /* metadata.name of the pod or workload, "" if none */
+	bool has_replicas; /* replicas asked for (envelope, or the workload's spec.replicas) */
 	int64_t replicas;
-	int64_t max;         /* envelope "max" (0 = not given) */
+	int64_t max; /* envelope "max" (0 = not given) */
 };
 
 /* Resolves doc (borrowed; must outlive the result) into a pod. */
 enum hr_code hr_workload_resolve(const cJSON *doc, struct hr_workload *out, struct hr_err *err)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Frees what hr_workload_resolve built (never doc itself). */
 void hr_workload_fini(struct hr_workload *w);

@@ -75,6 +75,15 @@ def main():
             programs.append((f, [sys.executable, os.path.join(idir, f)], 600))
 
     total_pass, total_fail = 0, 0
+    # project rules (banned functions, a pure predicates/, formatting) as one test
+    lint = subprocess.run([os.path.join(TOP, "scripts", "lint.sh"), os.path.join(build, "libhrpred.a")],
+                          cwd=TOP, capture_output=True, text=True)
+    if lint.returncode == 0:
+        total_pass += 1
+        print("%-40s %4d passed %4d failed" % ("lint", 1, 0))
+    else:
+        total_fail += 1
+        print("%-40s %4d passed %4d failed  FAILED\n%s" % ("lint", 0, 1, lint.stdout + lint.stderr))
     for name, argv, timeout in programs:
         if args.only and args.only not in name:
             continue

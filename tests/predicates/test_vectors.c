@@ -61,7 +61,7 @@ static bool count_allowed(const cJSON *expected, int64_t count)
 }
 
 static void check_per_node(const cJSON *per_node, const struct hr_capacity_result *r,
-			   const char *name)
+                           const char *name)
 {
 	for (size_t k = 0; k < r->n_nodes; k++) {
 		const struct hr_node *node = r->nodes[k].info->node;
@@ -70,8 +70,8 @@ static void check_per_node(const cJSON *per_node, const struct hr_capacity_resul
 		const cJSON *want = cJSON_GetObjectItemCaseSensitive(per_node, nm);
 		int64_t w = want ? (int64_t)want->valuedouble : 0;
 		if (w != r->nodes[k].count)
-			fail_msg("%s: node %s got %lld copies, kube-scheduler placed %lld", name, nm,
-				 (long long)r->nodes[k].count, (long long)w);
+			fail_msg("%s: node %s got %lld copies, kube-scheduler placed %lld", name,
+			         nm, (long long)r->nodes[k].count, (long long)w);
 	}
 }
 
@@ -91,9 +91,9 @@ static void run_vector(void **state)
 	const struct hr_snapshot *snap;
 	struct hr_pod *pod;
 	if (hr_snapshot_from_json(cJSON_GetObjectItemCaseSensitive(doc, "snapshot"), &arena, &snap,
-				  &err) != HR_OK ||
+	                          &err) != HR_OK ||
 	    hr_incoming_pod(cJSON_GetObjectItemCaseSensitive(doc, "pod"), snap, true, NULL, &arena,
-			    &pod, NULL, &err) != HR_OK) {
+	                    &pod, NULL, &err) != HR_OK) {
 		char msg[512];
 		hr_err_format(&err, msg, sizeof(msg));
 		fail_msg("%s: %s", vc->name, msg);
@@ -104,11 +104,12 @@ static void run_vector(void **state)
 
 	if (!count_allowed(expected, r.count))
 		fail_msg("%s: count %lld, kube-scheduler placed %d", vc->name, (long long)r.count,
-			 (int)cJSON_GetObjectItemCaseSensitive(expected, "count")->valuedouble);
+		         (int)cJSON_GetObjectItemCaseSensitive(expected, "count")->valuedouble);
 	if (strncmp(vc->name, "basic-", 6) == 0)
-		check_per_node(cJSON_GetObjectItemCaseSensitive(expected, "per_node"), &r, vc->name);
-	char *want = expected_message(
-		cJSON_GetObjectItemCaseSensitive(expected, "message")->valuestring);
+		check_per_node(cJSON_GetObjectItemCaseSensitive(expected, "per_node"), &r,
+		               vc->name);
+	char *want =
+	    expected_message(cJSON_GetObjectItemCaseSensitive(expected, "message")->valuestring);
 	if (strcmp(want, r.message) != 0)
 		fail_msg("%s: message\n  got:  %s\n  want: %s", vc->name, r.message, want);
 	free(want);
