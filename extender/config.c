@@ -52,6 +52,8 @@ static const char capacity_usage[] =
     "  --replicas K              also say whether K more copies fit\n"
     "  --max-copies N            stop counting at N (default 100000)\n"
     "  -o, --output FORMAT       json (default), table or yaml\n"
+    "  --log-format text|json    format of warnings on stderr (default text)\n"
+    "  -v N                      verbosity of warnings on stderr\n"
     "\n"
     "Exit codes: 0 answered, 1 runtime failure, 2 bad usage or bad input.\n";
 
@@ -240,7 +242,8 @@ enum hr_code xt_config_parse(struct xt_config *cfg, const char *command, int arg
 	}
 	if (serve) {
 		if (!cfg->tls_cert || !cfg->tls_key)
-			return hr_err_set(err, HR_EINVAL, "--tls-cert",
+			return hr_err_set(err, HR_EINVAL,
+			                  cfg->tls_cert ? "--tls-key" : "--tls-cert",
 			                  "serve needs --tls-cert and --tls-key (HTTPS only)");
 		if (cfg->n_snapshots && cfg->kubeconfig)
 			return hr_err_set(err, HR_EINVAL, "--snapshot",

@@ -1,6 +1,7 @@
 /* metrics.c: Prometheus text exposition. */
 #include "metrics.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const route_names[XT_METRICS_ROUTES] = {
@@ -43,6 +44,22 @@ void xt_metrics_observe(struct xt_metrics *m, const char *route, int status, dou
 		atomic_fetch_add(&r->buckets[b], 1);
 	atomic_fetch_add(&r->count, 1);
 	atomic_fetch_add(&r->sum_us, (unsigned long long)(seconds * 1e6));
+}
+
+/* A label value: only backslash, double quote and newline are escaped
+ * (Prometheus text format 0.0.4). */
+static void label_value(struct hr_buf *b, const char *v)
+{
+	hr_buf_putc(b, '"');
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			hr_buf_putc(b, '\\');
+		if (*v == '\n')
+			hr_buf_puts(b, "\\n");
+		else
+			hr_buf_putc(b, *v);
+	}
+	hr_buf_putc(b, '"');
 }
 
 static void family(struct hr_buf *b, const char *name, const char *type, const char *help)
@@ -150,9 +167,12 @@ void xt_metrics_render(struct xt_metrics *m, const struct xt_snap *snap, struct 
 	      (double)snap->generation);
 	family(b, "headroom_snapshot_info", "gauge",
 	       "The current snapshot's source and resourceVersion; the value is always 1.");
+	char rv[256];
+	snprintf(rv, sizeof(rv), "%.*s", (int)snap->snap->resource_version.n,
+	         snap->snap->resource_version.p ? snap->snap->resource_version.p : "");
 	hr_buf_puts(b, "headroom_snapshot_info{resource_version=");
-	hr_buf_json_str(b, snap->snap->resource_version);
+	label_value(b, rv);
 	hr_buf_puts(b, ",source=");
-	hr_buf_json_str(b, hr_str_c(snap->source));
+	label_value(b, snap->source);
 	hr_buf_puts(b, "} 1\n");
 }

@@ -104,9 +104,8 @@ static enum hr_code stream_file(struct hr_snap_builder *b, FILE *f, const char *
 		rc = hr_json_splitter_finish(&sp);
 	if (rc != HR_OK && err->code == HR_OK) {
 		/* the splitter's own error: name the file and the byte offset */
-		hr_err_set(err, rc, path, "%s%s%s (byte %llu)", sp.err.where,
-		           sp.err.where[0] ? ": " : "", sp.err.msg,
-		           (unsigned long long)sp.err_offset);
+		hr_err_set(err, rc, path, "%s%s%s", sp.err.where, sp.err.where[0] ? ": " : "",
+		           sp.err.msg);
 	} else if (rc != HR_OK) {
 		hr_err_prefix_where(err, path);
 	}
@@ -155,6 +154,7 @@ int xt_source_file_load(const char *const *paths, size_t n, struct xt_snap **out
 	}
 	if (rc == HR_OK)
 		rc = hr_snap_builder_finish(&b, &s->snap);
+	hr_snap_builder_fini(&b);
 	if (rc != HR_OK) {
 		xt_snap_release(s);
 		return rc;

@@ -50,6 +50,23 @@ void hr_arena_fini(struct hr_arena *arena)
 	arena->reserved_bytes = 0;
 }
 
+void hr_arena_reset(struct hr_arena *arena)
+{
+	struct hr_arena_block *keep = arena->head;
+	if (!keep)
+		return;
+	struct hr_arena_block *b = keep->next;
+	while (b) {
+		struct hr_arena_block *next = b->next;
+		raw_free(arena->allocator, b);
+		b = next;
+	}
+	keep->next = NULL;
+	keep->used = 0;
+	arena->used_bytes = 0;
+	arena->reserved_bytes = sizeof(*keep) + keep->size;
+}
+
 size_t hr_arena_room(const struct hr_arena *arena)
 {
 	if (!arena->cap_bytes)

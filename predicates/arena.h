@@ -37,6 +37,10 @@ void hr_arena_init(struct hr_arena *arena, const struct hr_allocator *allocator,
 /* Releases every block; the arena can be reused after hr_arena_init. */
 void hr_arena_fini(struct hr_arena *arena);
 
+/* Forgets every allocation but keeps the newest block for reuse (a scratch
+ * arena decoded into once per object). */
+void hr_arena_reset(struct hr_arena *arena);
+
 /* size bytes aligned for any type, or NULL when the cap or the allocator refuse. */
 void *hr_arena_alloc(struct hr_arena *arena, size_t size);
 

@@ -481,7 +481,8 @@ static const char *requirement_problem(const struct hr_requirement *r, bool allo
 	default:
 		break;
 	}
-	for (size_t i = 0; i < r->n_values; i++)
+	/* matchFields values are node names, not label values (check_key false) */
+	for (size_t i = 0; check_key && i < r->n_values; i++)
 		if (r->op != HR_OP_GT && r->op != HR_OP_LT && !hr_is_label_value(r->values[i]))
 			return "invalid label value";
 	return NULL;

@@ -124,6 +124,10 @@ enum hr_code hr_cj_int(const cJSON *obj, const char *key, int64_t min, int64_t m
 void hr_cj_number_text(const cJSON *item, char *out, size_t out_size)
 {
 	double d = item->valuedouble;
+	if (d == floor(d) && fabs(d) < 9007199254740992.0) { /* whole and exact: 20, not 2e+01 */
+		snprintf(out, out_size, "%.0f", d);
+		return;
+	}
 	for (int prec = 1; prec <= 17; prec++) {
 		snprintf(out, out_size, "%.*g", prec, d);
 		if (strtod(out, NULL) == d)

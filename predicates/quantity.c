@@ -193,6 +193,7 @@ enum hr_code hr_qty_parse(struct hr_str text, const char *where, struct hr_qty *
 		return hr_err_set(err, HR_ERANGE, where, "quantity \"%s\" is too large", quoted);
 	}
 	out->nano = neg ? -nano : nano;
+	out->binary = suf.base2_exp > 0;
 	return HR_OK;
 }
 
@@ -226,6 +227,10 @@ enum hr_code hr_qty_milli(struct hr_qty q, int64_t *out)
 
 enum hr_code hr_qty_value(struct hr_qty q, int64_t *out)
 {
+	if (q.binary && q.nano / NANO_PER_UNIT >= INT64_MAX) {
+		*out = INT64_MAX;
+		return HR_OK;
+	}
 	return ceil_div_to_i64(q.nano, NANO_PER_UNIT, out);
 }
 

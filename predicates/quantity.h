@@ -11,6 +11,7 @@
 #ifndef HR_QUANTITY_H
 #define HR_QUANTITY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "err.h"
 #include "str.h"
@@ -18,6 +19,7 @@
 /* An exact quantity in nano-units (1 = 10^-9). */
 struct hr_qty {
 	__int128 nano;
+	bool binary; /* written with a Ki..Ei suffix (BinarySI) */
 };
 
 /* Parses text into *out. Leading/trailing ASCII spaces are ignored. On error
@@ -32,7 +34,8 @@ struct hr_qty hr_qty_round_milli(struct hr_qty q);
 /* ceil(q * 1000) as int64; HR_ERANGE if it does not fit. */
 enum hr_code hr_qty_milli(struct hr_qty q, int64_t *out) __attribute__((warn_unused_result));
 
-/* ceil(q) as int64; HR_ERANGE if it does not fit. */
+/* ceil(q) as int64; HR_ERANGE if it does not fit, except that BinarySI
+ * values above 2^63-1 are capped there, as apimachinery does. */
 enum hr_code hr_qty_value(struct hr_qty q, int64_t *out) __attribute__((warn_unused_result));
 
 /* ceil(milli / 1000) for a non-negative milli amount (sums kept in milli). */

@@ -93,10 +93,21 @@ static enum hr_code qmap_status(const struct qmap *m, struct hr_err *err)
 	return HR_OK;
 }
 
+/* Scoring's non-zero defaults a container lacking cpu/memory gets. */
+enum nonmissing { DEFAULT_NONE = 0, DEFAULT_CPU = 1, DEFAULT_MEMORY = 2 };
+
+static bool qmap_has(const struct qmap *m, const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (hr_str_eq_c(m->v[i].name, name))
+			return true;
+	return false;
+}
+
 /* A container's effective requests: spec, raised by in-place resize status
- * (existing pods), plus non-missing defaults for scoring. */
+ * (existing pods), plus the non-missing defaults asked for (scoring). */
 static void container_requests(const struct hr_container *c, bool resize_infeasible,
-                               bool nonmissing, struct qmap *out)
+                               unsigned defaults, struct qmap *out)
 {
 	out->n = 0;
 	if (!c->has_status_resources || !resize_infeasible)
@@ -108,15 +119,13 @@ static void container_requests(const struct hr_container *c, bool resize_infeasi
 			qmap_max(out, c->status_allocated.v[i].name,
 			         c->status_allocated.v[i].milli);
 	}
-	if (nonmissing) {
-		if (!hr_qty_list_get(c->requests, HR_STR_LIT("cpu")))
-			qmap_set(out, HR_STR_LIT("cpu"), HR_DEFAULT_MILLI_CPU_REQUEST);
-		if (!hr_qty_list_get(c->requests, HR_STR_LIT("memory")))
-			qmap_set(out, HR_STR_LIT("memory"), HR_DEFAULT_MEMORY_REQUEST * 1000);
-	}
+	if ((defaults & DEFAULT_CPU) && !qmap_has(out, "cpu"))
+		qmap_set(out, HR_STR_LIT("cpu"), HR_DEFAULT_MILLI_CPU_REQUEST);
+	if ((defaults & DEFAULT_MEMORY) && !qmap_has(out, "memory"))
+		qmap_set(out, HR_STR_LIT("memory"), HR_DEFAULT_MEMORY_REQUEST * 1000);
 }
 
-static void aggregate(const struct hr_pod *pod, bool nonmissing, struct qmap *reqs,
+static void aggregate(const struct hr_pod *pod, unsigned defaults, struct qmap *reqs,
                       struct hr_arena *arena)
 {
 	struct qmap c, sidecars, init_max, tmp;
@@ -125,7 +134,7 @@ static void aggregate(const struct hr_pod *pod, bool nonmissing, struct qmap *re
 	qmap_init(&init_max, arena);
 	qmap_init(&tmp, arena);
 	for (size_t i = 0; i < pod->n_containers; i++) {
-		container_requests(&pod->containers[i], pod->resize_infeasible, nonmissing, &c);
+		container_requests(&pod->containers[i], pod->resize_infeasible, defaults, &c);
 		qmap_add_list(reqs, (struct hr_qty_list){c.v, c.n});
 	}
 	for (size_t i = 0; i < pod->n_init_containers; i++) {
@@ -134,7 +143,7 @@ static void aggregate(const struct hr_pod *pod, bool nonmissing, struct qmap *re
 		struct hr_container spec_only = *ic;
 		if (!ic->restartable)
 			spec_only.has_status_resources = false;
-		container_requests(&spec_only, pod->resize_infeasible, nonmissing, &c);
+		container_requests(&spec_only, pod->resize_infeasible, defaults, &c);
 		if (ic->restartable) {
 			qmap_add_list(reqs, (struct hr_qty_list){c.v, c.n});
 			qmap_add_list(&sidecars, (struct hr_qty_list){c.v, c.n});
@@ -162,7 +171,7 @@ enum hr_code hr_aggregate_container_requests(const struct hr_pod *pod, bool nonm
 {
 	struct qmap reqs;
 	qmap_init(&reqs, arena);
-	aggregate(pod, nonmissing, &reqs, arena);
+	aggregate(pod, nonmissing ? DEFAULT_CPU | DEFAULT_MEMORY : DEFAULT_NONE, &reqs, arena);
 	enum hr_code rc = qmap_status(&reqs, err);
 	if (rc != HR_OK)
 		return rc;
@@ -216,16 +225,21 @@ static enum hr_code default_pod_level_requests(struct hr_pod *pod, struct hr_are
 	return HR_OK;
 }
 
+static bool pod_level_requests_set(const struct hr_pod *pod)
+{
+	for (size_t i = 0; i < pod->pod_requests.n; i++)
+		if (is_pod_level_resource(pod->pod_requests.v[i].name))
+			return true;
+	return false;
+}
+
 /* PodRequests: aggregate, pod-level override, then overhead. */
-static enum hr_code pod_requests(const struct hr_pod *pod, bool nonmissing, struct hr_arena *arena,
-                                 struct qmap *reqs, struct hr_err *err)
+static enum hr_code pod_requests(const struct hr_pod *pod, unsigned defaults,
+                                 struct hr_arena *arena, struct qmap *reqs, struct hr_err *err)
 {
 	qmap_init(reqs, arena);
-	aggregate(pod, nonmissing, reqs, arena);
-	bool pod_level = false;
-	for (size_t i = 0; i < pod->pod_requests.n; i++)
-		pod_level |= is_pod_level_resource(pod->pod_requests.v[i].name);
-	if (pod_level)
+	aggregate(pod, defaults, reqs, arena);
+	if (pod_level_requests_set(pod))
 		for (size_t i = 0; i < pod->pod_requests.n; i++)
 			if (is_pod_level_resource(pod->pod_requests.v[i].name))
 				qmap_set(reqs, pod->pod_requests.v[i].name,
@@ -324,6 +338,17 @@ static enum hr_code host_ports(struct hr_pod *pod, struct hr_arena *arena, struc
 	return HR_OK;
 }
 
+/* getNonMissingContainerRequests (scheduler framework types.go): without
+ * pod-level requests every container lacking cpu/memory counts the default;
+ * with them, a default applies only to a resource the whole pod lacks. */
+static unsigned nonzero_defaults(const struct hr_pod *pod, const struct qmap *reqs)
+{
+	if (!pod_level_requests_set(pod))
+		return DEFAULT_CPU | DEFAULT_MEMORY;
+	return (qmap_has(reqs, "cpu") ? 0 : DEFAULT_CPU) |
+	       (qmap_has(reqs, "memory") ? 0 : DEFAULT_MEMORY);
+}
+
 enum hr_code hr_pod_finalize(struct hr_pod *pod, struct hr_arena *arena, struct hr_err *err)
 {
 	if (pod->finalized)
@@ -331,9 +356,9 @@ enum hr_code hr_pod_finalize(struct hr_pod *pod, struct hr_arena *arena, struct 
 	struct qmap reqs, nonzero;
 	enum hr_code rc;
 	if ((rc = default_pod_level_requests(pod, arena, err)) != HR_OK ||
-	    (rc = pod_requests(pod, false, arena, &reqs, err)) != HR_OK ||
+	    (rc = pod_requests(pod, DEFAULT_NONE, arena, &reqs, err)) != HR_OK ||
 	    (rc = to_resources(&reqs, arena, &pod->request, err)) != HR_OK ||
-	    (rc = pod_requests(pod, true, arena, &nonzero, err)) != HR_OK ||
+	    (rc = pod_requests(pod, nonzero_defaults(pod, &reqs), arena, &nonzero, err)) != HR_OK ||
 	    (rc = host_ports(pod, arena, err)) != HR_OK)
 		return rc;
 	struct hr_resources nz;

@@ -123,6 +123,8 @@ bool hr_is_dns_label(struct hr_str s)
 	return true;
 }
 
+/* IsDNS1123Subdomain: the pattern [a-z0-9]([-a-z0-9]*[a-z0-9])? per
+ * dot-separated part and 253 bytes in all (no 63-byte limit per part). */
 bool hr_is_dns_subdomain(struct hr_str s)
 {
 	if (s.n == 0 || s.n > 253)
@@ -131,9 +133,13 @@ bool hr_is_dns_subdomain(struct hr_str s)
 	for (size_t i = 0; i <= s.n; i++) {
 		if (i < s.n && s.p[i] != '.')
 			continue;
-		struct hr_str label = {s.p + start, i - start};
-		if (!hr_is_dns_label(label))
+		size_t n = i - start;
+		const char *p = s.p + start;
+		if (n == 0 || !is_lower_alnum(p[0]) || !is_lower_alnum(p[n - 1]))
 			return false;
+		for (size_t k = 0; k < n; k++)
+			if (!is_lower_alnum(p[k]) && p[k] != '-')
+				return false;
 		start = i + 1;
 	}
 	return true;

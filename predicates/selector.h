@@ -34,7 +34,7 @@ bool hr_node_selector_map_matches(struct hr_labels want, struct hr_labels labels
 bool hr_is_qualified_name(struct hr_str s); /* label keys: [prefix/]name */
 bool hr_is_label_value(struct hr_str s);    /* "" or <=63 alnum with -_. inside */
 bool hr_is_dns_label(struct hr_str s);      /* namespace names: RFC 1123 label */
-bool hr_is_dns_subdomain(struct hr_str s);  /* RFC 1123 subdomain, <=253 */
+bool hr_is_dns_subdomain(struct hr_str s);  /* IsDNS1123Subdomain: <= 253 bytes */
 
 /* Parses a base-10 int64 like Go's strconv.ParseInt(s, 10, 64): optional
  * sign, digits only, leading zeros allowed. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "clone.h"
 #include "jsonget.h"
 #include "request.h"
 
@@ -12,9 +13,15 @@ void hr_snap_builder_init(struct hr_snap_builder *b, struct hr_arena *arena, str
 	memset(b, 0, sizeof(*b));
 	b->arena = arena;
 	b->err = err;
+	hr_arena_init(&b->scratch, NULL, 0);
 	hr_intern_init(&b->intern, arena);
-	hr_decoder_init(&b->dec, arena, &b->intern, err);
+	hr_decoder_init(&b->dec, &b->scratch, NULL, err);
 	b->resource_version = HR_STR_LIT("");
+}
+
+void hr_snap_builder_fini(struct hr_snap_builder *b)
+{
+	hr_arena_fini(&b->scratch);
 }
 
 static enum hr_code oom(struct hr_snap_builder *b)
@@ -64,51 +71,53 @@ void hr_snap_builder_set_resource_version(struct hr_snap_builder *b, struct hr_s
 		b->resource_version = copy;
 }
 
-/* Decodes obj as `kind` into a freshly allocated model object and adds it. */
+/* Decodes obj as `kind` into scratch memory and adds a compact clone of
+ * what the predicates read (the decoded form is much larger). */
 static enum hr_code add_kind(struct hr_snap_builder *b, const cJSON *obj, struct hr_str kind)
 {
-	enum hr_code rc;
+	enum hr_code rc = HR_OK;
+	union {
+		struct hr_node node;
+		struct hr_pod pod;
+		struct hr_namespace ns;
+		struct hr_limit_range lr;
+		struct hr_runtime_class rc;
+	} tmp;
+	hr_arena_reset(&b->scratch);
 	if (hr_str_eq_c(kind, "Node")) {
-		struct hr_node *n = hr_arena_alloc(b->arena, sizeof(*n));
-		if (!n)
-			return oom(b);
-		if ((rc = hr_decode_node(&b->dec, obj, n)) != HR_OK)
+		if ((rc = hr_decode_node(&b->dec, obj, &tmp.node)) != HR_OK)
 			return rc;
-		return hr_snap_builder_add_node(b, n);
+		struct hr_node *n = hr_node_clone(&tmp.node, b->arena, &b->intern);
+		return n ? hr_snap_builder_add_node(b, n) : oom(b);
 	}
 	if (hr_str_eq_c(kind, "Pod")) {
-		struct hr_pod *p = hr_arena_alloc(b->arena, sizeof(*p));
-		if (!p)
-			return oom(b);
-		if ((rc = hr_decode_pod(&b->dec, obj, p)) != HR_OK)
+		if ((rc = hr_decode_pod(&b->dec, obj, &tmp.pod)) != HR_OK ||
+		    (rc = hr_pod_finalize(&tmp.pod, &b->scratch, b->err)) != HR_OK)
 			return rc;
-		if ((rc = hr_snap_builder_add_pod(b, p)) != HR_OK)
-			return rc;
-		hr_pod_compact(p);
-		return HR_OK;
+		struct hr_pod *p = hr_pod_clone_compact(&tmp.pod, b->arena, &b->intern);
+		return p ? hr_snap_builder_add_pod(b, p) : oom(b);
 	}
 	if (hr_str_eq_c(kind, "Namespace")) {
-		struct hr_namespace *ns = hr_arena_alloc(b->arena, sizeof(*ns));
-		if (!ns)
-			return oom(b);
-		if ((rc = hr_decode_namespace(&b->dec, obj, ns)) != HR_OK)
+		if ((rc = hr_decode_namespace(&b->dec, obj, &tmp.ns)) != HR_OK)
 			return rc;
-		return hr_snap_builder_add_namespace(b, ns);
+		struct hr_namespace *ns = hr_namespace_clone(&tmp.ns, b->arena, &b->intern);
+		return ns ? hr_snap_builder_add_namespace(b, ns) : oom(b);
 	}
 	if (hr_str_eq_c(kind, "LimitRange")) {
-		struct hr_limit_range *lr = hr_arena_alloc(b->arena, sizeof(*lr));
+		if ((rc = hr_decode_limit_range(&b->dec, obj, &tmp.lr)) != HR_OK)
+			return rc;
+		struct hr_limit_range *lr = hr_limit_range_clone(&tmp.lr, b->arena, &b->intern);
 		if (!lr)
 			return oom(b);
-		if ((rc = hr_decode_limit_range(&b->dec, obj, lr)) != HR_OK)
-			return rc;
 		return push_ptr(b, &b->limit_ranges, &b->n_limit_ranges, &b->cap_limit_ranges, lr);
 	}
 	if (hr_str_eq_c(kind, "RuntimeClass")) {
-		struct hr_runtime_class *rcl = hr_arena_alloc(b->arena, sizeof(*rcl));
+		if ((rc = hr_decode_runtime_class(&b->dec, obj, &tmp.rc)) != HR_OK)
+			return rc;
+		struct hr_runtime_class *rcl =
+		    hr_runtime_class_clone(&tmp.rc, b->arena, &b->intern);
 		if (!rcl)
 			return oom(b);
-		if ((rc = hr_decode_runtime_class(&b->dec, obj, rcl)) != HR_OK)
-			return rc;
 		return push_ptr(b, &b->runtime_classes, &b->n_runtime_classes,
 		                &b->cap_runtime_classes, rcl);
 	}
@@ -427,7 +436,8 @@ enum hr_code hr_snapshot_from_json(const cJSON *doc, struct hr_arena *arena,
 	struct hr_snap_builder b;
 	hr_snap_builder_init(&b, arena, err);
 	enum hr_code rc = hr_snap_builder_add_document(&b, doc);
-	if (rc != HR_OK)
-		return rc;
-	return hr_snap_builder_finish(&b, out);
+	if (rc == HR_OK)
+		rc = hr_snap_builder_finish(&b, out);
+	hr_snap_builder_fini(&b);
+	return rc;
 }

@@ -64,8 +64,9 @@ struct hr_snapshot {
 
 struct hr_snap_builder {
 	struct hr_arena *arena; /* borrowed: the snapshot's memory */
-	struct hr_intern intern;
-	struct hr_decoder dec;
+	struct hr_arena scratch; /* one decoded object at a time, before cloning */
+	struct hr_intern intern; /* label keys/values, namespaces: stored once */
+	struct hr_decoder dec;   /* decodes into scratch */
 	struct hr_err *err;
 	/* collected objects (pointer arrays, grown in the arena) */
 	const struct hr_node **nodes;
@@ -82,8 +83,11 @@ struct hr_snap_builder {
 	struct hr_str resource_version;
 };
 
-/* Prepares a builder writing into arena; errors go to err. */
+/* Prepares a builder writing into arena; errors go to err. Call
+ * hr_snap_builder_fini when done (after finish or after an error). */
 void hr_snap_builder_init(struct hr_snap_builder *b, struct hr_arena *arena, struct hr_err *err);
+/* Frees the builder's scratch memory (the snapshot stays in its arena). */
+void hr_snap_builder_fini(struct hr_snap_builder *b);
 
 /* Decodes one Kubernetes object by its "kind" (kind_hint is used when the
  * object has none, as items of a NodeList/PodList do). Kinds other than Node,

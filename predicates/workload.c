@@ -92,10 +92,14 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 	const cJSON *tmpl = find_template(doc, k, err);
 	if (!tmpl)
 		return HR_EINVAL;
-	const cJSON *replicas = hr_cj_member(hr_cj_member(doc, "spec"), "replicas");
-	if (cJSON_IsNumber(replicas) && strcmp(k, "Job") != 0) {
-		out->has_replicas = true;
-		out->replicas = (int64_t)replicas->valuedouble;
+	if (strcmp(k, "Job") != 0 && strcmp(k, "CronJob") != 0) {
+		struct hr_path path;
+		hr_path_init(&path);
+		hr_path_push_key(&path, "spec");
+		enum hr_code rc = hr_cj_int(hr_cj_member(doc, "spec"), "replicas", 0, INT32_MAX,
+		                            &out->replicas, &out->has_replicas, &path, err);
+		if (rc != HR_OK)
+			return rc;
 	}
 	out->pod = pod_from_template(doc, tmpl);
 	return out->pod ? HR_OK : hr_err_set(err, HR_ENOMEM, NULL, "out of memory");

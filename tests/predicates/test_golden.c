@@ -55,6 +55,7 @@ static void answer(struct golden *g, const char *pod_json, ...)
 		add_file(&b, f);
 	va_end(ap);
 	assert_int_equal(hr_snap_builder_finish(&b, &g->snap), HR_OK);
+	hr_snap_builder_fini(&b);
 	cJSON *pj = cJSON_Parse(pod_json);
 	assert_non_null(pj);
 	struct hr_pod *pod;

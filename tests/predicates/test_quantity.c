@@ -22,8 +22,8 @@ static void i128_text(__int128 v, char *out, size_t size)
 {
 	char tmp[64];
 	size_t n = 0;
-	unsigned __int128 mag = v < 0 ? (unsigned __int128)0 - (unsigned __int128)v
-				      : (unsigned __int128)v;
+	unsigned __int128 mag =
+	    v < 0 ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
 	do {
 		tmp[n++] = (char)('0' + (int)(mag % 10));
 		mag /= 10;
@@ -209,7 +209,7 @@ static void test_qty_parse_exponents(void **state)
 static void test_qty_parse_is_case_sensitive(void **state)
 {
 	static const char *const bad[] = {"1K", "1ki", "1KI", "1mi", "1MI", "1gi", "1GI",
-					  "1g", "1t",  "1p",  "1N",  "1U",  "1eI"};
+	                                  "1g", "1t",  "1p",  "1N",  "1U",  "1eI"};
 	(void)state;
 	for (size_t i = 0; i < N(bad); i++)
 		expect_rejected(bad[i], HR_EINVAL);
@@ -236,8 +236,8 @@ static void test_qty_parse_rejects_empty(void **state)
 
 static void test_qty_parse_rejects_unknown_suffix(void **state)
 {
-	static const char *const bad[] = {"12x", "1Ki2", "1mm", "1Kb", "1GB",  "1 Gi",
-					  "1i",  "1Mii", "1m2", "abc", "1.2.3", "1,5"};
+	static const char *const bad[] = {"12x", "1Ki2", "1mm", "1Kb", "1GB",   "1 Gi",
+	                                  "1i",  "1Mii", "1m2", "abc", "1.2.3", "1,5"};
 	(void)state;
 	for (size_t i = 0; i < N(bad); i++)
 		expect_rejected(bad[i], HR_EINVAL);
@@ -486,7 +486,7 @@ static void test_qty_parse_range_error_names_field_and_quotes_value(void **state
 	(void)state;
 	hr_err_clear(&err);
 	assert_int_equal(hr_qty_parse(hr_str_c("1e100"), "spec.overhead.memory", &q, &err),
-			 HR_ERANGE);
+	                 HR_ERANGE);
 	assert_int_equal(err.code, HR_ERANGE);
 	assert_string_equal(err.where, "spec.overhead.memory");
 	assert_non_null(strstr(err.msg, "\"1e100\""));

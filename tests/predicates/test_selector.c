@@ -16,9 +16,12 @@
 #include "decode.h"
 #include "selector.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define N(a)   (sizeof(a) / sizeof((a)[0]))
 #define S(lit) HR_STR_LIT(lit)
-#define LBL(k, v) {S(k), S(v)}
+#define LBL(k, v)                                                                                  \
+	{                                                                                          \
+		S(k), S(v)                                                                         \
+	}
 
 /* ---- helpers ---- */
 
@@ -31,13 +34,13 @@ static struct hr_labels labels_of(const struct hr_label *v, size_t n)
 }
 
 #define LABELS(arr) labels_of((arr), N(arr))
-#define NO_LABELS ((struct hr_labels){NULL, 0})
+#define NO_LABELS   ((struct hr_labels){NULL, 0})
 
 static struct hr_requirement req_of(const char *key, enum hr_sel_op op, const struct hr_str *values,
-				    size_t n_values)
+                                    size_t n_values)
 {
-	struct hr_requirement r = {.key = hr_str_c(key), .op = op, .values = values,
-				   .n_values = n_values};
+	struct hr_requirement r = {
+	    .key = hr_str_c(key), .op = op, .values = values, .n_values = n_values};
 	if ((op == HR_OP_GT || op == HR_OP_LT) && n_values == 1)
 		assert_true(hr_parse_int64(values[0], &r.number));
 	return r;
@@ -57,7 +60,7 @@ static const struct hr_label node_labels[] = {
 };
 
 static bool req_matches(const char *key, enum hr_sel_op op, const struct hr_str *values,
-			size_t n_values)
+                        size_t n_values)
 {
 	struct hr_requirement r = req_of(key, op, values, n_values);
 	return hr_requirement_matches(&r, LABELS(node_labels));
@@ -85,9 +88,9 @@ static struct hr_node_selector decode_affinity(struct hr_arena *arena, const cha
 static char *pod_with_terms(const char *terms)
 {
 	static const char head[] = "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[],"
-				   "\"affinity\":{\"nodeAffinity\":{"
-				   "\"requiredDuringSchedulingIgnoredDuringExecution\":"
-				   "{\"nodeSelectorTerms\":";
+	                           "\"affinity\":{\"nodeAffinity\":{"
+	                           "\"requiredDuringSchedulingIgnoredDuringExecution\":"
+	                           "{\"nodeSelectorTerms\":";
 	static const char tail[] = "}}}}}";
 	size_t n = strlen(head) + strlen(terms) + strlen(tail) + 1;
 	char *s = malloc(n);
@@ -268,7 +271,7 @@ static void test_req_gt_lt_absent_key_never_matches(void **state)
 static void test_req_gt_lt_at_int64_limits(void **state)
 {
 	static const struct hr_label lbls[] = {LBL("max", "9223372036854775807"),
-					       LBL("min", "-9223372036854775808")};
+	                                       LBL("min", "-9223372036854775808")};
 	static const struct hr_str vmax1[] = {S("9223372036854775806")};
 	static const struct hr_str vmin1[] = {S("-9223372036854775807")};
 	struct hr_requirement gt = req_of("max", HR_OP_GT, vmax1, 1);
@@ -302,7 +305,7 @@ static void test_label_selector_requirements_are_anded(void **state)
 	static const struct hr_str zone1[] = {S("zone-1")};
 	static const struct hr_str zone2[] = {S("zone-2")};
 	struct hr_requirement both[] = {req_of("disk", HR_OP_EQUALS, ssd, 1),
-					req_of("topology.kubernetes.io/zone", HR_OP_IN, zone1, 1)};
+	                                req_of("topology.kubernetes.io/zone", HR_OP_IN, zone1, 1)};
 	struct hr_requirement one_fails[] = {
 	    req_of("disk", HR_OP_EQUALS, ssd, 1),
 	    req_of("topology.kubernetes.io/zone", HR_OP_IN, zone2, 1)};
@@ -315,8 +318,8 @@ static void test_label_selector_requirements_are_anded(void **state)
 
 static void test_label_selector_invalid_never_matches(void **state)
 {
-	struct hr_label_selector bad = {.present = true, .invalid = true,
-					.invalid_reason = "invalid label value"};
+	struct hr_label_selector bad = {
+	    .present = true, .invalid = true, .invalid_reason = "invalid label value"};
 	(void)state;
 	assert_false(hr_label_selector_matches(&bad, NO_LABELS));
 	assert_false(hr_label_selector_matches(&bad, LABELS(node_labels)));
@@ -336,7 +339,7 @@ static void test_label_selector_decoded_empty_object_matches_all(void **state)
 	assert_true(selector_json_matches("{}", NO_LABELS, NULL));
 	assert_true(selector_json_matches("{}", LABELS(node_labels), NULL));
 	assert_true(selector_json_matches("{\"matchLabels\":{},\"matchExpressions\":[]}",
-					  LABELS(node_labels), NULL));
+	                                  LABELS(node_labels), NULL));
 }
 
 static void test_label_selector_decoded_match_labels_and_expressions(void **state)
@@ -352,7 +355,7 @@ static void test_label_selector_decoded_match_labels_and_expressions(void **stat
 	    LABELS(node_labels), &invalid));
 	assert_false(invalid);
 	assert_false(selector_json_matches("{\"matchLabels\":{\"disk\":\"ssd\",\"gpu\":\"yes\"}}",
-					   LABELS(node_labels), &invalid));
+	                                   LABELS(node_labels), &invalid));
 	assert_false(invalid);
 }
 
@@ -361,10 +364,12 @@ static void test_label_selector_decoded_malformed_is_invalid(void **state)
 	static const char *const bad[] = {
 	    "{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"In\",\"values\":[]}]}",
 	    "{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"NotIn\"}]}",
-	    "{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"Exists\",\"values\":[\"ssd\"]}]}",
+	    "{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"Exists\",\"values\":[\"ssd\"]}"
+	    "]}",
 	    "{\"matchExpressions\":[{\"key\":\"gpu\",\"operator\":\"DoesNotExist\","
 	    "\"values\":[\"x\"]}]}",
-	    "{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"Equals\",\"values\":[\"ssd\"]}]}",
+	    "{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"Equals\",\"values\":[\"ssd\"]}"
+	    "]}",
 	    "{\"matchExpressions\":[{\"key\":\"gen\",\"operator\":\"Gt\",\"values\":[\"1\"]}]}",
 	    "{\"matchExpressions\":[{\"key\":\"-disk\",\"operator\":\"Exists\"}]}",
 	    "{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"In\",\"values\":[\"a b\"]}]}",
@@ -396,7 +401,7 @@ static void test_node_term_ands_expressions_and_fields(void **state)
 	static const struct hr_str ssd[] = {S("ssd")};
 	static const struct hr_str name_a[] = {S("node-a")};
 	struct hr_requirement exprs[] = {req_of("disk", HR_OP_IN, ssd, 1),
-					 req_of("gpu", HR_OP_DOES_NOT_EXIST, NULL, 0)};
+	                                 req_of("gpu", HR_OP_DOES_NOT_EXIST, NULL, 0)};
 	struct hr_requirement fields[] = {req_of("metadata.name", HR_OP_IN, name_a, 1)};
 	struct hr_node_term t = {.exprs = exprs, .n_exprs = 2, .fields = fields, .n_fields = 1};
 	(void)state;
@@ -422,8 +427,10 @@ static void test_node_term_fields_only(void **state)
 static void test_node_term_malformed_never_matches(void **state)
 {
 	struct hr_requirement exprs[] = {req_of("disk", HR_OP_EXISTS, NULL, 0)};
-	struct hr_node_term t = {.exprs = exprs, .n_exprs = 1, .malformed = true,
-				 .malformed_reason = "invalid label value"};
+	struct hr_node_term t = {.exprs = exprs,
+	                         .n_exprs = 1,
+	                         .malformed = true,
+	                         .malformed_reason = "invalid label value"};
 	(void)state;
 	assert_false(hr_node_term_matches(&t, LABELS(node_labels), S("node-a")));
 }
@@ -460,7 +467,7 @@ static void test_node_selector_malformed_term_with_valid_sibling(void **state)
 {
 	struct hr_requirement e[] = {req_of("disk", HR_OP_EXISTS, NULL, 0)};
 	struct hr_node_term terms[] = {{.exprs = e, .n_exprs = 1, .malformed = true},
-				       {.exprs = e, .n_exprs = 1}};
+	                               {.exprs = e, .n_exprs = 1}};
 	struct hr_node_selector sel = {.present = true, .terms = terms, .n_terms = 2};
 	struct hr_node_selector only_bad = {.present = true, .terms = terms, .n_terms = 1};
 	(void)state;
@@ -474,14 +481,14 @@ static void test_node_affinity_decoded_gt_with_leading_zeros(void **state)
 {
 	(void)state;
 	assert_true(terms_match("[{\"matchExpressions\":[{\"key\":\"gen\",\"operator\":\"Gt\","
-				"\"values\":[\"0204\"]}]}]",
-				"node-a"));
+	                        "\"values\":[\"0204\"]}]}]",
+	                        "node-a"));
 	assert_false(terms_match("[{\"matchExpressions\":[{\"key\":\"gen\",\"operator\":\"Gt\","
-				 "\"values\":[\"0206\"]}]}]",
-				 "node-a"));
+	                         "\"values\":[\"0206\"]}]}]",
+	                         "node-a"));
 	assert_true(terms_match("[{\"matchExpressions\":[{\"key\":\"gen\",\"operator\":\"Lt\","
-				"\"values\":[\"+207\"]}]}]",
-				"node-a"));
+	                        "\"values\":[\"+207\"]}]}]",
+	                        "node-a"));
 }
 
 static void test_node_affinity_decoded_gt_malformed_values(void **state)
@@ -489,16 +496,16 @@ static void test_node_affinity_decoded_gt_malformed_values(void **state)
 	(void)state;
 	/* not exactly one value, or not an integer: the term never matches */
 	assert_false(terms_match("[{\"matchExpressions\":[{\"key\":\"gen\",\"operator\":\"Gt\","
-				 "\"values\":[\"1\",\"2\"]}]}]",
-				 "node-a"));
+	                         "\"values\":[\"1\",\"2\"]}]}]",
+	                         "node-a"));
 	assert_false(terms_match("[{\"matchExpressions\":[{\"key\":\"gen\",\"operator\":\"Gt\"}]}]",
-				 "node-a"));
+	                         "node-a"));
 	assert_false(terms_match("[{\"matchExpressions\":[{\"key\":\"gen\",\"operator\":\"Lt\","
-				 "\"values\":[\"1e3\"]}]}]",
-				 "node-a"));
+	                         "\"values\":[\"1e3\"]}]}]",
+	                         "node-a"));
 	assert_false(terms_match("[{\"matchExpressions\":[{\"key\":\"gen\",\"operator\":\"Lt\","
-				 "\"values\":[\"99999999999999999999\"]}]}]",
-				 "node-a"));
+	                         "\"values\":[\"99999999999999999999\"]}]}]",
+	                         "node-a"));
 }
 
 static void test_node_affinity_decoded_malformed_term_never_matches(void **state)
@@ -517,8 +524,8 @@ static void test_node_affinity_decoded_malformed_term_never_matches(void **state
 		char terms[512];
 		/* each malformed requirement next to one that holds */
 		snprintf(terms, sizeof(terms),
-			 "[{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"Exists\"},%s]}]",
-			 bad[i]);
+		         "[{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"Exists\"},%s]}]",
+		         bad[i]);
 		if (terms_match(terms, "node-a"))
 			fail_msg("malformed term %zu matched: %s", i, bad[i]);
 	}
@@ -528,14 +535,15 @@ static void test_node_affinity_decoded_malformed_term_valid_sibling_matches(void
 {
 	(void)state;
 	assert_true(terms_match("[{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"In\","
-				"\"values\":[]}]},"
-				"{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"In\","
-				"\"values\":[\"ssd\"]}]}]",
-				"node-a"));
-	assert_true(terms_match("[{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"In\","
-				"\"values\":[\"ssd\"]}]},"
-				"{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"Bogus\"}]}]",
-				"node-a"));
+	                        "\"values\":[]}]},"
+	                        "{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"In\","
+	                        "\"values\":[\"ssd\"]}]}]",
+	                        "node-a"));
+	assert_true(
+	    terms_match("[{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"In\","
+	                "\"values\":[\"ssd\"]}]},"
+	                "{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"Bogus\"}]}]",
+	                "node-a"));
 }
 
 static void test_node_affinity_decoded_empty_term_matches_nothing(void **state)
@@ -546,32 +554,32 @@ static void test_node_affinity_decoded_empty_term_matches_nothing(void **state)
 	assert_false(terms_match("[]", "node-a"));
 	/* an empty term next to a matching one does not hurt it */
 	assert_true(terms_match("[{},{\"matchExpressions\":[{\"key\":\"disk\","
-				"\"operator\":\"Exists\"}]}]",
-				"node-a"));
+	                        "\"operator\":\"Exists\"}]}]",
+	                        "node-a"));
 }
 
 static void test_node_affinity_decoded_terms_ored_requirements_anded(void **state)
 {
 	(void)state;
 	assert_false(terms_match("[{\"matchExpressions\":["
-				 "{\"key\":\"disk\",\"operator\":\"In\",\"values\":[\"ssd\"]},"
-				 "{\"key\":\"gpu\",\"operator\":\"Exists\"}]}]",
-				 "node-a"));
+	                         "{\"key\":\"disk\",\"operator\":\"In\",\"values\":[\"ssd\"]},"
+	                         "{\"key\":\"gpu\",\"operator\":\"Exists\"}]}]",
+	                         "node-a"));
 	assert_true(terms_match("[{\"matchExpressions\":["
-				"{\"key\":\"disk\",\"operator\":\"In\",\"values\":[\"ssd\"]},"
-				"{\"key\":\"gpu\",\"operator\":\"Exists\"}]},"
-				"{\"matchExpressions\":["
-				"{\"key\":\"topology.kubernetes.io/zone\",\"operator\":\"NotIn\","
-				"\"values\":[\"zone-2\"]}]}]",
-				"node-a"));
+	                        "{\"key\":\"disk\",\"operator\":\"In\",\"values\":[\"ssd\"]},"
+	                        "{\"key\":\"gpu\",\"operator\":\"Exists\"}]},"
+	                        "{\"matchExpressions\":["
+	                        "{\"key\":\"topology.kubernetes.io/zone\",\"operator\":\"NotIn\","
+	                        "\"values\":[\"zone-2\"]}]}]",
+	                        "node-a"));
 }
 
 static void test_node_affinity_decoded_match_fields_name(void **state)
 {
 	static const char in_a[] = "[{\"matchFields\":[{\"key\":\"metadata.name\","
-				   "\"operator\":\"In\",\"values\":[\"node-a\"]}]}]";
+	                           "\"operator\":\"In\",\"values\":[\"node-a\"]}]}]";
 	static const char notin_a[] = "[{\"matchFields\":[{\"key\":\"metadata.name\","
-				      "\"operator\":\"NotIn\",\"values\":[\"node-a\"]}]}]";
+	                              "\"operator\":\"NotIn\",\"values\":[\"node-a\"]}]}]";
 	(void)state;
 	assert_true(terms_match(in_a, "node-a"));
 	assert_false(terms_match(in_a, "node-b"));
@@ -582,11 +590,31 @@ static void test_node_affinity_decoded_match_fields_name(void **state)
 static void test_node_affinity_decoded_match_fields_and_expressions(void **state)
 {
 	static const char t[] = "[{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"In\","
-				"\"values\":[\"hdd\"]}],"
-				"\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\","
-				"\"values\":[\"node-a\"]}]}]";
+	                        "\"values\":[\"hdd\"]}],"
+	                        "\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\","
+	                        "\"values\":[\"node-a\"]}]}]";
 	(void)state;
 	assert_false(terms_match(t, "node-a")); /* fields hold, expression does not */
+}
+
+/* §2.4: matchFields is equality with the node name; values are node names
+ * (DNS subdomains up to 253 bytes, as the DaemonSet controller writes them),
+ * not label values, so a name longer than 63 bytes still matches. */
+static void test_node_affinity_decoded_match_fields_long_node_name(void **state)
+{
+	char *name = repeat('n', 100);
+	char terms[512];
+	(void)state;
+	memcpy(name + 40, ".example.internal", 17);
+	snprintf(terms, sizeof(terms),
+	         "[{\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\","
+	         "\"values\":[\"%s\"]}]}]",
+	         name);
+	bool same = terms_match(terms, name);
+	bool other = terms_match(terms, "node-a");
+	free(name);
+	assert_true(same);
+	assert_false(other);
 }
 
 static void test_node_affinity_decoded_match_fields_malformed(void **state)
@@ -612,8 +640,8 @@ static void test_node_affinity_decoded_absent_is_no_constraint(void **state)
 	struct hr_arena arena;
 	(void)state;
 	hr_arena_init(&arena, NULL, 0);
-	struct hr_node_selector sel = decode_affinity(
-	    &arena, "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[]}}");
+	struct hr_node_selector sel =
+	    decode_affinity(&arena, "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[]}}");
 	assert_false(sel.present);
 	assert_true(hr_node_selector_matches(&sel, NO_LABELS, S("x")));
 	hr_arena_fini(&arena);
@@ -631,9 +659,9 @@ static void test_node_selector_map_empty_is_no_constraint(void **state)
 static void test_node_selector_map_needs_every_key_with_exact_value(void **state)
 {
 	static const struct hr_label ok[] = {LBL("disk", "ssd"),
-					     LBL("topology.kubernetes.io/zone", "zone-1")};
+	                                     LBL("topology.kubernetes.io/zone", "zone-1")};
 	static const struct hr_label wrong_value[] = {LBL("disk", "ssd"),
-						      LBL("topology.kubernetes.io/zone", "zone-2")};
+	                                              LBL("topology.kubernetes.io/zone", "zone-2")};
 	static const struct hr_label missing_key[] = {LBL("disk", "ssd"), LBL("gpu", "true")};
 	static const struct hr_label case_diff[] = {LBL("disk", "SSD")};
 	(void)state;
@@ -658,15 +686,15 @@ static void test_node_selector_map_empty_value(void **state)
 static void test_is_qualified_name_accepts(void **state)
 {
 	static const char *const ok[] = {"app",
-					 "a",
-					 "A",
-					 "9",
-					 "A_b.c-d",
-					 "kubernetes.io/hostname",
-					 "topology.kubernetes.io/zone",
-					 "example.com/My_Key.v1",
-					 "a/b",
-					 "node-role.kubernetes.io/control-plane"};
+	                                 "a",
+	                                 "A",
+	                                 "9",
+	                                 "A_b.c-d",
+	                                 "kubernetes.io/hostname",
+	                                 "topology.kubernetes.io/zone",
+	                                 "example.com/My_Key.v1",
+	                                 "a/b",
+	                                 "node-role.kubernetes.io/control-plane"};
 	(void)state;
 	for (size_t i = 0; i < N(ok); i++)
 		if (!hr_is_qualified_name(hr_str_c(ok[i])))
@@ -675,10 +703,21 @@ static void test_is_qualified_name_accepts(void **state)
 
 static void test_is_qualified_name_rejects(void **state)
 {
-	static const char *const bad[] = {"",         "-a",      "a-",          "_a",
-					  "a_",       ".a",      "a b",         "a/b/c",
-					  "/app",     "example.com/", "Example.com/app", "ex_ample.com/app",
-					  "a..b/app", "app$",    "example.com/-x"};
+	static const char *const bad[] = {"",
+	                                  "-a",
+	                                  "a-",
+	                                  "_a",
+	                                  "a_",
+	                                  ".a",
+	                                  "a b",
+	                                  "a/b/c",
+	                                  "/app",
+	                                  "example.com/",
+	                                  "Example.com/app",
+	                                  "ex_ample.com/app",
+	                                  "a..b/app",
+	                                  "app$",
+	                                  "example.com/-x"};
 	(void)state;
 	for (size_t i = 0; i < N(bad); i++)
 		if (hr_is_qualified_name(hr_str_c(bad[i])))
@@ -750,10 +789,10 @@ static void test_is_dns_label(void **state)
 
 static void test_is_dns_subdomain(void **state)
 {
-	static const char *const ok[] = {"example.com", "a", "a.b.c", "a-b.c-d", "0.1.2",
-					 "kubernetes.io"};
-	static const char *const bad[] = {"",      "a..b",     ".a",    "a.",  "A.com",
-					  "a_b.com", "-a.com", "a-.com", "a b", "a/b"};
+	static const char *const ok[] = {"example.com", "a",     "a.b.c",
+	                                 "a-b.c-d",     "0.1.2", "kubernetes.io"};
+	static const char *const bad[] = {"",        "a..b",   ".a",     "a.",  "A.com",
+	                                  "a_b.com", "-a.com", "a-.com", "a b", "a/b"};
 	char *s253 = repeat('s', 253), *s254 = repeat('s', 254);
 	(void)state;
 	for (size_t i = 0; i < N(ok); i++)
@@ -770,6 +809,24 @@ static void test_is_dns_subdomain(void **state)
 	assert_false(hr_is_dns_subdomain(hr_str_c(s254)));
 	free(s253);
 	free(s254);
+}
+
+/* Kubernetes' IsDNS1123Subdomain (apimachinery util/validation) checks the
+ * whole name against [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*
+ * and the 253-byte cap only: a dot-separated part may be longer than 63. So a
+ * label key whose prefix has a 64-byte part is a valid qualified name. */
+static void test_is_dns_subdomain_has_no_per_part_limit(void **state)
+{
+	char *part64 = repeat('p', 64);
+	char buf[128];
+	(void)state;
+	snprintf(buf, sizeof(buf), "%s.example.com", part64);
+	bool subdomain = hr_is_dns_subdomain(hr_str_c(buf));
+	snprintf(buf, sizeof(buf), "%s.example.com/key", part64);
+	bool key = hr_is_qualified_name(hr_str_c(buf));
+	free(part64);
+	assert_true(subdomain);
+	assert_true(key);
 }
 
 /* ---- hr_parse_int64 (strconv.ParseInt(s, 10, 64)) ---- */
@@ -811,8 +868,8 @@ static void test_parse_int64_limits(void **state)
 static void test_parse_int64_rejects_overflow(void **state)
 {
 	static const char *const bad[] = {"9223372036854775808", "-9223372036854775809",
-					  "18446744073709551616", "99999999999999999999",
-					  "+9223372036854775808"};
+	                                  "18446744073709551616", "99999999999999999999",
+	                                  "+9223372036854775808"};
 	int64_t v;
 	(void)state;
 	for (size_t i = 0; i < N(bad); i++)
@@ -822,8 +879,8 @@ static void test_parse_int64_rejects_overflow(void **state)
 
 static void test_parse_int64_rejects_syntax(void **state)
 {
-	static const char *const bad[] = {"",   "+",   "-",    " 1",  "1 ",  "1a",  "0x10",
-					  "1_000", "1.0", "1e3", "--1", "+-1", "٣", "abc"};
+	static const char *const bad[] = {"",      "+",   "-",   " 1",  "1 ",  "1a", "0x10",
+	                                  "1_000", "1.0", "1e3", "--1", "+-1", "٣",  "abc"};
 	int64_t v;
 	(void)state;
 	for (size_t i = 0; i < N(bad); i++)
@@ -879,6 +936,7 @@ int main(void)
 	    cmocka_unit_test(test_node_affinity_decoded_terms_ored_requirements_anded),
 	    cmocka_unit_test(test_node_affinity_decoded_match_fields_name),
 	    cmocka_unit_test(test_node_affinity_decoded_match_fields_and_expressions),
+	    cmocka_unit_test(test_node_affinity_decoded_match_fields_long_node_name),
 	    cmocka_unit_test(test_node_affinity_decoded_match_fields_malformed),
 	    cmocka_unit_test(test_node_affinity_decoded_absent_is_no_constraint),
 	    cmocka_unit_test(test_node_selector_map_empty_is_no_constraint),
@@ -890,6 +948,7 @@ int main(void)
 	    cmocka_unit_test(test_is_label_value),
 	    cmocka_unit_test(test_is_dns_label),
 	    cmocka_unit_test(test_is_dns_subdomain),
+	    cmocka_unit_test(test_is_dns_subdomain_has_no_per_part_limit),
 	    cmocka_unit_test(test_parse_int64_accepts),
 	    cmocka_unit_test(test_parse_int64_limits),
 	    cmocka_unit_test(test_parse_int64_rejects_overflow),
