@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "quantity.h"
 #include "resource_name.h"
 #include "selector.h"
 
@@ -215,8 +216,17 @@ static enum hr_code merge_tolerations(struct hr_pod *pod, const struct hr_tolera
 static enum hr_code runtime_class(struct hr_pod *pod, const struct hr_snapshot *snap,
                                   struct hr_arena *arena, unsigned *admitted, struct hr_err *err)
 {
-	if (pod->runtime_class_name.n == 0)
+	if (pod->runtime_class_name.n == 0) {
+		/* RuntimeClass admission: only a RuntimeClass may set overhead. Like
+		 * the rest of this plugin it applies only when the snapshot carries
+		 * RuntimeClasses (a snapshot without them may come from a cluster
+		 * headroom cannot see whole). */
+		if (pod->overhead.n && snap->n_runtime_classes)
+			return hr_err_set(err, HR_EINVAL, "spec.overhead",
+			                  "pod rejected: Overhead set without corresponding "
+			                  "RuntimeClass defined Overhead");
 		return HR_OK;
+	}
 	if (snap->n_runtime_classes == 0) {
 		*admitted |= HR_ADMIT_RUNTIME_CLASS_UNKNOWN;
 		return HR_OK;
@@ -325,19 +335,16 @@ static enum hr_code invalid(struct hr_err *err, const char *where, struct hr_str
 	return hr_err_set(err, HR_EINVAL, where, "%.*s %s", (int)name.n, name.p, what);
 }
 
-/* The page size of hugepages-<size> in bytes, or 0 when it does not parse. */
+/* The page size of hugepages-<size> in bytes (the name carries it as a
+ * quantity, e.g. hugepages-2Mi), or 0 when it does not parse. */
 static int64_t hugepage_size(struct hr_str name)
 {
-	static const struct {
-		const char *suffix;
-		int64_t bytes;
-	} sizes[] = {{"64Ki", 64LL << 10},   {"2Mi", 2LL << 20}, {"32Mi", 32LL << 20},
-	             {"512Mi", 512LL << 20}, {"1Gi", 1LL << 30}, {"16Gi", 16LL << 30}};
+	struct hr_qty q;
+	int64_t bytes;
 	struct hr_str size = {name.p + 10, name.n - 10};
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		if (hr_str_eq_c(size, sizes[i].suffix))
-			return sizes[i].bytes;
-	return 0;
+	if (hr_qty_parse(size, NULL, &q, NULL) != HR_OK || hr_qty_value(q, &bytes) != HR_OK)
+		return 0;
+	return bytes > 0 ? bytes : 0;
 }
 
 static enum hr_code validate_list(struct hr_qty_list l, const char *where, struct hr_err *err)
@@ -411,32 +418,46 @@ static enum hr_code validate_affinity(const struct hr_pod *pod, struct hr_err *e
 			                  na->terms[i].malformed_reason);
 	const struct {
 		const struct hr_affinity_terms *terms;
-		const char *where;
+		const char *path; /* the list; preferred terms wrap podAffinityTerm */
+		bool preferred;
 	} sets[] = {
-	    {&pod->pod_affinity, "spec.affinity.podAffinity.requiredDuringScheduling"},
-	    {&pod->pod_anti_affinity, "spec.affinity.podAntiAffinity.requiredDuringScheduling"},
-	    {&pod->pref_pod_affinity, "spec.affinity.podAffinity.preferredDuringScheduling"},
+	    {&pod->pod_affinity,
+	     "spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution", false},
+	    {&pod->pod_anti_affinity,
+	     "spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution", false},
+	    {&pod->pref_pod_affinity,
+	     "spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution", true},
 	    {&pod->pref_pod_anti_affinity,
-	     "spec.affinity.podAntiAffinity.preferredDuringScheduling"},
+	     "spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution", true},
 	};
+	char where[HR_ERR_WHERE_MAX];
 	for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++)
 		for (size_t i = 0; i < sets[s].terms->n; i++) {
 			const struct hr_affinity_term *t = &sets[s].terms->v[i];
-			if (t->selector.invalid || t->ns_selector.invalid)
-				return hr_err_set(err, HR_EINVAL, sets[s].where, "term %zu: %s", i,
-				                  t->selector.invalid
-				                      ? t->selector.invalid_reason
-				                      : t->ns_selector.invalid_reason);
-			if (t->topology_key.n == 0)
-				return hr_err_set(err, HR_EINVAL, sets[s].where,
-				                  "term %zu: topologyKey is required", i);
-			for (size_t k = 0; k < t->n_namespaces; k++)
-				if (!hr_is_dns_label(t->namespaces[k]))
-					return hr_err_set(err, HR_EINVAL, sets[s].where,
-					                  "term %zu: namespace \"%.*s\" is not a "
-					                  "valid DNS label",
-					                  i, (int)t->namespaces[k].n,
-					                  t->namespaces[k].p);
+			const char *field = NULL, *why = NULL;
+			if (t->selector.invalid || t->ns_selector.invalid) {
+				field = t->selector.invalid ? "labelSelector" : "namespaceSelector";
+				why = t->selector.invalid ? t->selector.invalid_reason
+				                          : t->ns_selector.invalid_reason;
+			} else if (t->topology_key.n == 0) {
+				field = "topologyKey";
+				why = "Required value";
+			}
+			char bad_ns[160];
+			for (size_t k = 0; !field && k < t->n_namespaces; k++)
+				if (!hr_is_dns_label(t->namespaces[k])) {
+					char quoted[80];
+					hr_err_quote(quoted, sizeof(quoted), t->namespaces[k]);
+					snprintf(bad_ns, sizeof(bad_ns),
+					         "\"%s\" is not a valid namespace name", quoted);
+					field = "namespaces";
+					why = bad_ns;
+				}
+			if (!field)
+				continue;
+			snprintf(where, sizeof(where), "%s[%zu]%s.%s", sets[s].path, i,
+			         sets[s].preferred ? ".podAffinityTerm" : "", field);
+			return hr_err_set(err, HR_EINVAL, where, "%s", why);
 		}
 	return HR_OK;
 }
