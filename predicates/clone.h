@@ -20,14 +20,14 @@
 
 /* src must be finalized (hr_pod_finalize). */
 struct hr_pod *hr_pod_clone_compact(const struct hr_pod *src, struct hr_arena *dst,
-				    struct hr_intern *intern);
+                                    struct hr_intern *intern);
 struct hr_node *hr_node_clone(const struct hr_node *src, struct hr_arena *dst,
-			      struct hr_intern *intern);
+                              struct hr_intern *intern);
 struct hr_namespace *hr_namespace_clone(const struct hr_namespace *src, struct hr_arena *dst,
-					struct hr_intern *intern);
-struct hr_limit_range *hr_limit_range_clone(const struct hr_limit_range *src,
-					    struct hr_arena *dst, struct hr_intern *intern);
+                                        struct hr_intern *intern);
+struct hr_limit_range *hr_limit_range_clone(const struct hr_limit_range *src, struct hr_arena *dst,
+                                            struct hr_intern *intern);
 struct hr_runtime_class *hr_runtime_class_clone(const struct hr_runtime_class *src,
-						struct hr_arena *dst, struct hr_intern *intern);
+                                                struct hr_arena *dst, struct hr_intern *intern);
 
 #endif

@@ -63,7 +63,7 @@ struct hr_snapshot {
 };
 
 struct hr_snap_builder {
-	struct hr_arena *arena; /* borrowed: the snapshot's memory */
+	struct hr_arena *arena;  /* borrowed: the snapshot's memory */
 	struct hr_arena scratch; /* one decoded object at a time, before cloning */
 	struct hr_intern intern; /* label keys/values, namespaces: stored once */
 	struct hr_decoder dec;   /* decodes into scratch */

@@ -146,8 +146,7 @@ static void test_yaml_out_strings_always_quoted(void **state)
 static void test_yaml_out_string_escapes(void **state)
 {
 	(void)state;
-	assert_yaml("{\"s\":\"a\\\"b\\\\c\\nd\\te\\u0001\"}",
-	            "s: \"a\\\"b\\\\c\\nd\\te\\x01\"\n");
+	assert_yaml("{\"s\":\"a\\\"b\\\\c\\nd\\te\\u0001\"}", "s: \"a\\\"b\\\\c\\nd\\te\\x01\"\n");
 	/* UTF-8 is written as is */
 	assert_yaml("{\"s\":\"caf\\u00e9\"}", "s: \"caf\xc3\xa9\"\n");
 }
