@@ -16,6 +16,11 @@ void xt_config_defaults(struct xt_config *cfg)
 	cfg->keep_alive_timeout_ms = 60000;
 	cfg->cert_check_seconds = 10;
 	cfg->max_copies = 100000;
+	cfg->publish_interval_ms = 100;
+	cfg->max_staleness_s = 60;
+	cfg->watch_timeout_s = 300;
+	cfg->list_page_size = 500;
+	cfg->backoff_max_ms = 30000;
 	cfg->output = XT_OUTPUT_JSON;
 }
 
@@ -34,7 +39,17 @@ static const char serve_usage[] =
     "                            be called without a client certificate\n"
     "  --snapshot FILE           cluster from a file (kubectl get nodes,pods -A -o json);\n"
     "                            repeat to merge files; reloaded on SIGHUP\n"
-    "  --kubeconfig FILE         cluster from the API server (list/watch)\n"
+    "  --kubeconfig FILE         cluster from the API server (list/watch); with neither\n"
+    "                            --snapshot nor --kubeconfig, the in-cluster service\n"
+    "                            account is used\n"
+    "  --context NAME            kubeconfig context (default: current-context)\n"
+    "  --service-account-dir DIR in-cluster token and CA folder\n"
+    "                            (default /var/run/secrets/kubernetes.io/serviceaccount)\n"
+    "  --watch-timeout-seconds N WATCH timeoutSeconds, randomized up to 2N (default 300)\n"
+    "  --list-page-size N        LIST page size (default 500)\n"
+    "  --publish-interval-ms N   most frequent snapshot publication (default 100)\n"
+    "  --max-staleness-seconds N not ready once a watch fails this long (default 60)\n"
+    "  --backoff-max-ms N        longest retry delay after API errors (default 30000)\n"
     "  --max-body-bytes N        largest request body accepted (default 268435456)\n"
     "  --threads N               worker threads (default 64)\n"
     "  --request-timeout-ms N    per-read/write timeout for a request (default 10000)\n"
@@ -122,7 +137,14 @@ struct flag {
 static const struct flag flags[] = {
     {"--listen", NULL, true, false},     {"--tls-cert", NULL, true, false},
     {"--tls-key", NULL, true, false},    {"--client-ca", NULL, true, false},
-    {"--kubeconfig", NULL, true, false}, {"--max-body-bytes", NULL, true, false},
+    {"--kubeconfig", NULL, true, false},
+    {"--context", NULL, true, false},
+    {"--service-account-dir", NULL, true, false},
+    {"--watch-timeout-seconds", NULL, true, false},
+    {"--list-page-size", NULL, true, false},
+    {"--publish-interval-ms", NULL, true, false},
+    {"--max-staleness-seconds", NULL, true, false},
+    {"--backoff-max-ms", NULL, true, false}, {"--max-body-bytes", NULL, true, false},
     {"--threads", NULL, true, false},    {"--request-timeout-ms", NULL, true, false},
     {"--snapshot", NULL, true, true},    {"--max-copies", NULL, true, true},
     {"--log-format", NULL, true, true},  {"-v", "--v", true, true},
@@ -154,6 +176,30 @@ static enum hr_code apply(struct xt_config *cfg, const char *name, const char *v
 		cfg->client_ca = v;
 	} else if (!strcmp(name, "--kubeconfig")) {
 		cfg->kubeconfig = v;
+	} else if (!strcmp(name, "--context")) {
+		cfg->context = v;
+	} else if (!strcmp(name, "--service-account-dir")) {
+		cfg->service_account_dir = v;
+	} else if (!strcmp(name, "--watch-timeout-seconds")) {
+		if (!parse_i64(v, 1, 3600, &n))
+			return bad(err, name, v, "is not seconds in [1, 3600]");
+		cfg->watch_timeout_s = (int)n;
+	} else if (!strcmp(name, "--list-page-size")) {
+		if (!parse_i64(v, 1, 100000, &n))
+			return bad(err, name, v, "is not a page size in [1, 100000]");
+		cfg->list_page_size = (int)n;
+	} else if (!strcmp(name, "--publish-interval-ms")) {
+		if (!parse_i64(v, 10, 60000, &n))
+			return bad(err, name, v, "is not milliseconds in [10, 60000]");
+		cfg->publish_interval_ms = (int)n;
+	} else if (!strcmp(name, "--max-staleness-seconds")) {
+		if (!parse_i64(v, 1, 86400, &n))
+			return bad(err, name, v, "is not seconds in [1, 86400]");
+		cfg->max_staleness_s = (int)n;
+	} else if (!strcmp(name, "--backoff-max-ms")) {
+		if (!parse_i64(v, 100, 600000, &n))
+			return bad(err, name, v, "is not milliseconds in [100, 600000]");
+		cfg->backoff_max_ms = (int)n;
 	} else if (!strcmp(name, "--snapshot")) {
 		if (cfg->n_snapshots == XT_MAX_SNAPSHOTS)
 			return bad(err, name, v, "at most 16 snapshot files");

@@ -25,6 +25,13 @@ struct xt_config {
 	const char *client_ca;
 	bool anonymous_read; /* with --client-ca: capacity/metrics/configz without a cert */
 	const char *kubeconfig;
+	const char *context;             /* kubeconfig context (default: current) */
+	const char *service_account_dir; /* in-cluster credentials folder */
+	int publish_interval_ms;         /* live cache: most frequent snapshot publish */
+	int max_staleness_s;             /* live cache: not ready after failing this long */
+	int watch_timeout_s;             /* live cache: WATCH timeoutSeconds (randomized up to 2x) */
+	int list_page_size;              /* live cache: LIST limit */
+	int backoff_max_ms;              /* live cache: longest retry delay */
 	size_t max_body_bytes;
 	int threads;
 	int request_timeout_ms;

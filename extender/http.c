@@ -29,6 +29,7 @@ static const struct route routes[] = {
     {"/version", M_GET, ACCESS_PROBE, xt_route_version},
     {"/configz", M_GET, ACCESS_READ, xt_route_configz},
     {"/metrics", M_GET, ACCESS_READ, xt_route_metrics},
+    {"/debug/cache", M_GET, ACCESS_READ, xt_route_debug_cache},
 };
 
 static atomic_ulong request_ids;

@@ -38,6 +38,9 @@ struct xt_server {
 	struct xt_metrics *metrics;  /* borrowed */
 	xt_ready_fn not_ready;       /* NULL: ready once a snapshot exists */
 	void *not_ready_ctx;
+	/* /debug/cache: the live cache's contents (NULL without one) */
+	void (*describe_cache)(void *ctx, struct hr_buf *out);
+	void *describe_ctx;
 	atomic_bool shutting_down;
 	struct mg_context *mg;
 	int port; /* the bound port (useful with :0) */
@@ -85,6 +88,7 @@ void xt_route_readyz(struct xt_request *req);
 void xt_route_version(struct xt_request *req);
 void xt_route_configz(struct xt_request *req);
 void xt_route_metrics(struct xt_request *req);
+void xt_route_debug_cache(struct xt_request *req);
 
 /* Why the server cannot answer yet (NULL = ready). */
 const char *xt_server_not_ready(struct xt_server *s);

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "source_api.h"
 #include "source_file.h"
 #include "tls.h"
 
@@ -185,12 +186,6 @@ static int run_serve(int argc, char **argv)
 		fputs(xt_config_usage("serve"), stdout);
 		return EXIT_OK;
 	}
-	if (!cfg.n_snapshots) {
-		hr_err_set(&err, HR_EINVAL, "--snapshot",
-		           "required: this build serves a cluster snapshot file "
-		           "(kubectl get nodes,pods -A -o json)");
-		return usage_error("serve", &err);
-	}
 	xt_log_setup(cfg.log_json ? XT_LOG_JSON : XT_LOG_TEXT, cfg.verbosity);
 
 	sigset_t set;
@@ -206,20 +201,36 @@ static int run_serve(int argc, char **argv)
 		xt_tls_fini(&tls);
 		return report("cannot load TLS credentials", &err);
 	}
-	struct xt_snap *snap;
-	if (xt_source_file_load(cfg.snapshots, cfg.n_snapshots, &snap, &err) != HR_OK) {
-		xt_tls_fini(&tls);
-		return report("cannot load the snapshot", &err);
-	}
 	struct xt_metrics metrics;
 	struct xt_cache cache;
+	struct xt_source_api api;
+	bool live = cfg.n_snapshots == 0;
 	xt_metrics_init(&metrics);
 	xt_cache_init(&cache);
-	xt_log_info("snapshot loaded source=%s nodes=%zu pods=%zu build=%.3fs", snap->source,
-	            snap->snap->n_nodes, snap->snap->n_pods, snap->build_seconds);
-	xt_cache_publish(&cache, snap);
+	if (live && xt_source_api_start(&api, &cfg, &cache, &metrics, &err) != HR_OK) {
+		xt_cache_fini(&cache);
+		xt_tls_fini(&tls);
+		return report("cannot use the API server", &err);
+	}
+	if (!live) {
+		struct xt_snap *snap;
+		if (xt_source_file_load(cfg.snapshots, cfg.n_snapshots, &snap, &err) != HR_OK) {
+			xt_cache_fini(&cache);
+			xt_tls_fini(&tls);
+			return report("cannot load the snapshot", &err);
+		}
+		xt_log_info("snapshot loaded source=%s nodes=%zu pods=%zu build=%.3fs", snap->source,
+		            snap->snap->n_nodes, snap->snap->n_pods, snap->build_seconds);
+		xt_cache_publish(&cache, snap);
+	}
 
 	struct xt_server server = {.cfg = &cfg, .cache = &cache, .tls = &tls, .metrics = &metrics};
+	if (live) {
+		server.not_ready = xt_source_api_not_ready;
+		server.not_ready_ctx = &api;
+		server.describe_cache = xt_source_api_describe;
+		server.describe_ctx = &api;
+	}
 	int code = EXIT_OK;
 	if (xt_server_start(&server, &err) != HR_OK) {
 		report("cannot start the server", &err);
@@ -230,6 +241,8 @@ static int run_serve(int argc, char **argv)
 		wait_for_signals(&cfg, &cache, &tls, &metrics, &set);
 		xt_server_stop(&server);
 	}
+	if (live)
+		xt_source_api_stop(&api);
 	xt_cache_fini(&cache);
 	xt_tls_fini(&tls);
 	return code;

@@ -97,6 +97,25 @@ void xt_route_configz(struct xt_request *req)
 	hr_buf_fini(&b);
 }
 
+/* What the live cache holds: per kind, whether it is listed, its
+ * resourceVersion and every object's key and resourceVersion. */
+void xt_route_debug_cache(struct xt_request *req)
+{
+	struct xt_server *s = req->server;
+	if (!s->describe_cache) {
+		xt_http_error(req, 404, "/debug/cache exists only with the API server source");
+		return;
+	}
+	struct hr_buf b;
+	hr_buf_init(&b, 1u << 30);
+	s->describe_cache(s->describe_ctx, &b);
+	if (hr_buf_ok(&b))
+		xt_http_reply(req, 200, "application/json", b.p, b.len);
+	else
+		xt_http_error(req, 500, "the cache description is too large");
+	hr_buf_fini(&b);
+}
+
 void xt_route_metrics(struct xt_request *req)
 {
 	struct xt_snap *snap = xt_cache_acquire(req->server->cache);

@@ -37,6 +37,11 @@ void hr_arena_init(struct hr_arena *arena, const struct hr_allocator *allocator,
 	arena->cap_bytes = cap_bytes;
 }
 
+void hr_arena_set_first_block(struct hr_arena *arena, size_t bytes)
+{
+	arena->first_block = bytes;
+}
+
 void hr_arena_fini(struct hr_arena *arena)
 {
 	struct hr_arena_block *b = arena->head;
@@ -78,7 +83,7 @@ size_t hr_arena_room(const struct hr_arena *arena)
 /* Grows block sizes geometrically so a big snapshot needs few blocks. */
 static size_t next_block_size(const struct hr_arena *arena, size_t need)
 {
-	size_t size = ARENA_MIN_BLOCK;
+	size_t size = arena->first_block ? arena->first_block : ARENA_MIN_BLOCK;
 	if (arena->head) {
 		size = arena->head->size * 2;
 		if (size > ARENA_MAX_BLOCK)

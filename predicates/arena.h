@@ -29,10 +29,16 @@ struct hr_arena {
 	size_t reserved_bytes;                /* bytes taken from the allocator */
 	size_t cap_bytes;                     /* 0 = unlimited */
 	size_t failed_allocs;                 /* allocations refused (cap or allocator) */
+	size_t first_block;                   /* size of the first block (0 = 16 KiB) */
 };
 
 /* Prepares an empty arena. allocator may be NULL; cap_bytes 0 = no cap. */
 void hr_arena_init(struct hr_arena *arena, const struct hr_allocator *allocator, size_t cap_bytes);
+
+/* Sizes the first block: an object whose exact size is known (measured by
+ * cloning it once into scratch memory) then takes one right-sized block.
+ * Call before the first allocation. */
+void hr_arena_set_first_block(struct hr_arena *arena, size_t bytes);
 
 /* Releases every block; the arena can be reused after hr_arena_init. */
 void hr_arena_fini(struct hr_arena *arena);

@@ -64,6 +64,18 @@ enum hr_code hr_snap_builder_add_namespace(struct hr_snap_builder *b, const stru
 	return push_ptr(b, &b->namespaces, &b->n_namespaces, &b->cap_namespaces, ns);
 }
 
+enum hr_code hr_snap_builder_add_limit_range(struct hr_snap_builder *b,
+                                             const struct hr_limit_range *lr)
+{
+	return push_ptr(b, &b->limit_ranges, &b->n_limit_ranges, &b->cap_limit_ranges, lr);
+}
+
+enum hr_code hr_snap_builder_add_runtime_class(struct hr_snap_builder *b,
+                                               const struct hr_runtime_class *rc)
+{
+	return push_ptr(b, &b->runtime_classes, &b->n_runtime_classes, &b->cap_runtime_classes, rc);
+}
+
 void hr_snap_builder_set_resource_version(struct hr_snap_builder *b, struct hr_str rv)
 {
 	struct hr_str copy = hr_arena_strdup(b->arena, rv);
@@ -109,7 +121,7 @@ static enum hr_code add_kind(struct hr_snap_builder *b, const cJSON *obj, struct
 		struct hr_limit_range *lr = hr_limit_range_clone(&tmp.lr, b->arena, &b->intern);
 		if (!lr)
 			return oom(b);
-		return push_ptr(b, &b->limit_ranges, &b->n_limit_ranges, &b->cap_limit_ranges, lr);
+		return hr_snap_builder_add_limit_range(b, lr);
 	}
 	if (hr_str_eq_c(kind, "RuntimeClass")) {
 		if ((rc = hr_decode_runtime_class(&b->dec, obj, &tmp.rc)) != HR_OK)
@@ -118,8 +130,7 @@ static enum hr_code add_kind(struct hr_snap_builder *b, const cJSON *obj, struct
 		    hr_runtime_class_clone(&tmp.rc, b->arena, &b->intern);
 		if (!rcl)
 			return oom(b);
-		return push_ptr(b, &b->runtime_classes, &b->n_runtime_classes,
-		                &b->cap_runtime_classes, rcl);
+		return hr_snap_builder_add_runtime_class(b, rcl);
 	}
 	b->stats.objects_skipped++;
 	return HR_OK;

@@ -110,6 +110,12 @@ enum hr_code hr_snap_builder_add_pod(struct hr_snap_builder *b, struct hr_pod *p
     __attribute__((warn_unused_result));
 enum hr_code hr_snap_builder_add_namespace(struct hr_snap_builder *b, const struct hr_namespace *ns)
     __attribute__((warn_unused_result));
+enum hr_code hr_snap_builder_add_limit_range(struct hr_snap_builder *b,
+                                             const struct hr_limit_range *lr)
+    __attribute__((warn_unused_result));
+enum hr_code hr_snap_builder_add_runtime_class(struct hr_snap_builder *b,
+                                               const struct hr_runtime_class *rc)
+    __attribute__((warn_unused_result));
 
 void hr_snap_builder_set_resource_version(struct hr_snap_builder *b, struct hr_str rv);
 

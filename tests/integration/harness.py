@@ -153,7 +153,7 @@ def run(namespace, setup=None, teardown=None):
         for i, (name, fn) in enumerate(tests, 1):
             start = time.time()
             try:
-                fn(state) if setup else fn()
+                fn(state) if setup and fn.__code__.co_argcount else fn()
                 print("ok %d - %s (%.2fs)" % (i, name, time.time() - start))
             except Exception:  # a failing check or an unexpected error
                 failed += 1

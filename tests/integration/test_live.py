@@ -1,0 +1,407 @@
+#!/usr/bin/env python3
+"""The live cache: `headroom serve --kubeconfig` against the API-server test
+double (tests/apiserver/fake_apiserver.py), through every wire fault the
+double can inject. After each fault the cache must converge to exactly the
+server's objects and resourceVersion, and capacity must answer from the new
+state, the same as `--snapshot` on a dump of the same objects."""
+import http.client
+import json
+import os
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import EKS, TOP, Certs, Server, check, eq, free_port, run  # noqa: E402
+
+TOKEN = "headroom-test-token"
+FAKE = os.path.join(TOP, "tests", "apiserver", "fake_apiserver.py")
+WEB = {"kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
+       "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "100m", "memory": "100Mi"}}}]}}
+
+
+class Fake:
+    """The test API server as a subprocess."""
+
+    def __init__(self, certs, port=0, objects=EKS):
+        self.certs = certs
+        self.log = tempfile.NamedTemporaryFile(prefix="fake-apiserver-", delete=False)
+        argv = [sys.executable, FAKE, "--cert", certs.path("server.crt"), "--key", certs.path("server.key"),
+                "--port", str(port), "--token", TOKEN, "--bookmark-interval", "1"]
+        if objects:
+            argv += ["--objects", objects]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise AssertionError("fake API server did not start: " + open(self.log.name).read())
+        self.port = json.loads(line)["port"]
+        self.ctx = ssl.create_default_context(cafile=certs.path("ca.crt"))
+
+    def control(self, method, path, body=None):
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=60)
+        try:
+            conn.request(method, "/_control/" + path, body=json.dumps(body) if body is not None else None,
+                         headers={"Content-Type": "application/json"})
+            r = conn.getresponse()
+            data = r.read()
+            if r.status >= 300:
+                raise AssertionError("control %s: %s %s" % (path, r.status, data[:300]))
+            return json.loads(data) if data else None
+        finally:
+            conn.close()
+
+    def fault(self, **spec):
+        return self.control("POST", "faults", spec)
+
+    def state(self):
+        return self.control("GET", "state?summary=1")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+
+
+def write_kubeconfig(certs, port, token_file=None):
+    """A kubeconfig with a relative CA path and a token (or tokenFile)."""
+    d = tempfile.mkdtemp(prefix="headroom-kubeconfig-")
+    shutil.copy(certs.path("ca.crt"), os.path.join(d, "ca.crt"))
+    user = "    tokenFile: %s\n" % token_file if token_file else "    token: %s\n" % TOKEN
+    text = ("apiVersion: v1\nkind: Config\ncurrent-context: test\n"
+            "clusters:\n- name: fake\n  cluster:\n    server: https://127.0.0.1:%d\n"
+            "    certificate-authority: ca.crt\n"
+            "contexts:\n- name: test\n  context: {cluster: fake, user: headroom, namespace: default}\n"
+            "users:\n- name: headroom\n  user:\n%s" % (port, user))
+    path = os.path.join(d, "kubeconfig")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+LIVE_FLAGS = ["--watch-timeout-seconds", "5", "--backoff-max-ms", "1000", "--publish-interval-ms", "50",
+              "--max-staleness-seconds", "3"]
+
+
+def start_live(certs, kubeconfig, extra=()):
+    return Server(certs, snapshot=None, extra=["--kubeconfig", kubeconfig] + LIVE_FLAGS + list(extra))
+
+
+def server_objects(fake):
+    """{kind: {key: resourceVersion}} as the API server has them, and its RV.
+    Succeeded and Failed pods hold nothing, and the cache never keeps them."""
+    st = fake.control("GET", "state")
+    out = {}
+    for it in st["items"]:
+        kind, meta = it["kind"], it["metadata"]
+        if kind not in ("Node", "Pod", "Namespace", "LimitRange", "RuntimeClass"):
+            continue
+        if kind == "Pod" and it.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            continue
+        key = "%s/%s" % (meta["namespace"], meta["name"]) if kind in ("Pod", "LimitRange") else meta["name"]
+        out.setdefault(kind, {})[key] = meta["resourceVersion"]
+    return out, st["resourceVersion"]
+
+
+def cache_objects(live):
+    c = live.json("GET", "/debug/cache")
+    return {k: {key: rv for key, rv in v["objects"]} for k, v in c.items() if v["objects"]}, c
+
+
+def converge(st, timeout=20, rv=True):
+    """Waits until the cache holds exactly the server's objects (and, after a
+    bookmark, its resourceVersion)."""
+    deadline = time.time() + timeout
+    while True:
+        want, want_rv = server_objects(st["fake"])
+        got, raw = cache_objects(st["live"])
+        same = got == want and (not rv or raw["Pod"]["resourceVersion"] == want_rv)
+        if same:
+            return want
+        if time.time() > deadline:
+            diff = {k: (sorted(set(got.get(k, {}).items()) ^ set(want.get(k, {}).items()))[:6])
+                    for k in set(got) | set(want)}
+            raise AssertionError("cache did not converge: diff %s, cache rv %s, server rv %s\n%s" % (
+                diff, raw["Pod"]["resourceVersion"], want_rv, st["live"].logs()[-3000:]))
+        time.sleep(0.1)
+
+
+def pod(name, node, cpu="500m", phase="Running", namespace="default"):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace,
+                                                             "labels": {"app": "filler"}},
+            "spec": {"nodeName": node, "containers": [{"name": "c", "resources": {"requests": {"cpu": cpu}}}]},
+            "status": {"phase": phase}}
+
+
+def count(st, body=WEB):
+    return st["live"].json("POST", "/capacity", body)["count"]
+
+
+def setup():
+    certs = Certs()
+    fake = Fake(certs)
+    kubeconfig = write_kubeconfig(certs, fake.port)
+    live = start_live(certs, kubeconfig)
+    return {"certs": certs, "fake": fake, "live": live, "kubeconfig": kubeconfig}
+
+
+def teardown(st):
+    st["live"].stop()
+    st["fake"].stop()
+    shutil.rmtree(st["certs"].dir)
+    shutil.rmtree(os.path.dirname(st["kubeconfig"]))
+
+
+# ---- sync and events -----------------------------------------------------------
+
+def test_first_list_matches_the_server_and_answers(st):
+    converge(st)
+    eq(count(st), 16, "capacity from the live cache (same as the snapshot file)")
+    req = st["fake"].control("GET", "requests?path=/api/v1/pods")["requests"]
+    lists = [r for r in req if r["verb"] == "list"]
+    watches = [r for r in req if r["verb"] == "watch"]
+    check(lists and "status.phase!=Succeeded,status.phase!=Failed" in lists[0]["query"].replace("%21", "!")
+          .replace("%3D", "=").replace("%2C", ","), "pods listed with the terminal-phase field selector")
+    check(watches and "allowWatchBookmarks=true" in watches[0]["query"], "watch with bookmarks")
+    eq(lists[0]["token"], TOKEN, "bearer token")
+
+
+def test_events_reach_capacity(st):
+    st["fake"].control("POST", "apply", pod("filler-1", "eks-node-b", cpu="1"))
+    converge(st)
+    # node-b: 1930 - 150 - 1000 = 780m -> 7 copies, and 8 slots: now 7 + 7 = 14
+    eq(count(st), 14, "after a 1-cpu pod on node-b")
+    st["fake"].control("POST", "patch", {"kind": "Pod", "namespace": "default", "name": "filler-1",
+                                         "patch": {"status": {"phase": "Succeeded"}}})
+    converge(st)
+    eq(count(st), 16, "a pod that turns Succeeded leaves the cache (arrives as DELETED)")
+    st["fake"].control("POST", "delete", {"kind": "Pod", "namespace": "default", "name": "filler-1"})
+    converge(st)
+
+
+def test_node_events(st):
+    with open(EKS) as f:
+        node = [i for i in json.load(f)["items"] if i["kind"] == "Node"][1]
+    node = json.loads(json.dumps(node))
+    node["metadata"]["name"] = "eks-node-c"
+    for k in ("uid", "resourceVersion"):
+        node["metadata"].pop(k, None)
+    st["fake"].control("POST", "apply", node)
+    converge(st)
+    eq(count(st), 27, "a third empty node adds 11 pod slots")
+    st["fake"].control("POST", "delete", {"kind": "Node", "name": "eks-node-c"})
+    converge(st)
+    eq(count(st), 16, "back to two nodes")
+
+
+# ---- faults ---------------------------------------------------------------------
+
+def fault_then_change(st, name, resource="pods", change_node="eks-node-a", relist=False, **params):
+    st["fake"].control("POST", "faults/clear", {})
+    st["fake"].fault(name=name, resource=resource, verb=params.pop("verb", "watch"), **params)
+    if relist:  # make the next request a LIST
+        st["fake"].fault(name="watch_gone", resource=resource, verb="watch")
+    st["fake"].control("POST", "close_watches", {"mode": "clean"})
+    p = pod("after-%s" % name.replace("_", "-"), change_node, cpu="10m")
+    st["fake"].control("POST", "apply", p)
+    converge(st)
+    st["fake"].control("POST", "delete", {"kind": "Pod", "namespace": "default", "name": p["metadata"]["name"]})
+    converge(st)
+    eq(st["fake"].control("GET", "faults")["armed"], [], "the fault fired")
+
+
+def test_stream_cut_mid_event(st):
+    fault_then_change(st, "watch_cut", after_events=1)
+
+
+def test_stream_cut_mid_chunk_with_reset(st):
+    fault_then_change(st, "watch_cut", after_events=1, in_chunk=True, reset=True)
+
+
+def test_stream_closed_cleanly(st):
+    fault_then_change(st, "watch_close", after_events=1)
+
+
+def test_watch_request_answered_410_relists(st):
+    before = st["fake"].control("GET", "requests?path=/api/v1/pods")["last"]
+    fault_then_change(st, "watch_gone")
+    after = st["fake"].control("GET", "requests?since=%d&path=/api/v1/pods" % before)["requests"]
+    check(any(r["verb"] == "list" for r in after), "a 410 on WATCH leads to a LIST")
+
+
+def test_error_event_410_relists(st):
+    fault_then_change(st, "watch_error", after_events=1)
+
+
+def test_history_compacted_while_disconnected(st):
+    st["fake"].control("POST", "apply", pod("gap", "eks-node-a", cpu="10m"))
+    st["fake"].control("POST", "compact", {})
+    st["fake"].control("POST", "close_watches", {"mode": "reset"})
+    converge(st)
+    st["fake"].control("POST", "delete", {"kind": "Pod", "namespace": "default", "name": "gap"})
+    converge(st)
+
+
+def test_server_errors_back_off_and_resume(st):
+    fault_then_change(st, "http_error", status=500, count=3)
+    fault_then_change(st, "http_error", status=429, retry_after=1)
+    fault_then_change(st, "http_error", status=503, verb="list", count=2, relist=True)
+
+
+def test_slow_trickle(st):
+    fault_then_change(st, "slow", delay=0.002, events=3)
+
+
+def test_garbage_bytes_in_the_stream(st):
+    fault_then_change(st, "garbage", after_events=1)
+
+
+def test_stalled_then_dropped_stream(st):
+    fault_then_change(st, "stall", seconds=2, then="close")
+
+
+def test_connection_dropped_without_answer(st):
+    fault_then_change(st, "no_response", reset=True)
+
+
+def test_huge_object(st):
+    st["fake"].control("POST", "faults/clear", {})
+    st["fake"].fault(name="huge_object", resource="pods", verb="watch", size=3 * 1024 * 1024,
+                     object_name="huge", object_namespace="default")
+    st["fake"].control("POST", "close_watches", {"mode": "clean"})
+    deadline = time.time() + 20
+    while st["fake"].control("GET", "faults")["armed"] and time.time() < deadline:
+        time.sleep(0.1)
+    objs = converge(st, timeout=30)
+    check("default/huge" in objs["Pod"], "the 3 MiB pod is in the cache")
+    st["fake"].control("POST", "delete", {"kind": "Pod", "namespace": "default", "name": "huge"})
+    converge(st)
+
+
+def test_unauthorized_then_recovers(st):
+    fault_then_change(st, "unauthorized", verb="watch", count=2)
+
+
+def test_expired_continue_token_restarts_the_list():
+    certs = Certs()
+    fake = Fake(certs)
+    kc = write_kubeconfig(certs, fake.port)
+    fake.fault(name="continue_expired", resource="pods", verb="list", count=1)
+    live = start_live(certs, kc, extra=["--list-page-size", "2"])
+    try:
+        st = {"fake": fake, "live": live}
+        converge(st)
+        req = fake.control("GET", "requests?path=/api/v1/pods")["requests"]
+        pages = [r for r in req if r["verb"] == "list"]
+        print("# list requests: %s" % [(r["status"], r["params"].get("continue", [""])[0][:8]) for r in pages])
+        check(len(pages) >= 5, "pages of 2 (6 pods), one expired and the list restarted: %d" % len(pages))
+        fired = fake.control("GET", "faults")["fired"]
+        eq([f["name"] for f in fired], ["continue_expired"], "the expired continue fired")
+    finally:
+        live.stop()
+        fake.stop()
+        shutil.rmtree(certs.dir)
+
+
+def test_rotated_token_file_is_reread():
+    certs = Certs()
+    fake = Fake(certs)
+    d = tempfile.mkdtemp()
+    token_file = os.path.join(d, "token")
+    with open(token_file, "w") as f:
+        f.write(TOKEN + "\n")
+    kc = write_kubeconfig(certs, fake.port, token_file=token_file)
+    live = start_live(certs, kc)
+    try:
+        st = {"fake": fake, "live": live}
+        converge(st)
+        with open(token_file, "w") as f:
+            f.write("rotated-token\n")
+        fake.control("POST", "tokens", {"tokens": ["rotated-token"]})
+        fake.control("POST", "close_watches", {"mode": "clean"})
+        fake.control("POST", "apply", pod("after-rotation", "eks-node-a", cpu="10m"))
+        converge(st)
+        req = fake.control("GET", "requests?path=/api/v1/pods")["requests"]
+        check(any(r["token"] == "rotated-token" and r["status"] == 200 for r in req), "new token used")
+    finally:
+        live.stop()
+        fake.stop()
+        shutil.rmtree(certs.dir)
+        shutil.rmtree(d)
+
+
+def test_readiness_follows_the_api_server():
+    certs = Certs()
+    port = free_port()
+    fake = Fake(certs, port=port)
+    kc = write_kubeconfig(certs, port)
+    live = start_live(certs, kc)
+    try:
+        eq(live.request("GET", "/readyz")[0], 200, "ready after the first list")
+        fake.stop()
+        deadline = time.time() + 15
+        while live.request("GET", "/readyz")[0] == 200 and time.time() < deadline:
+            time.sleep(0.2)
+        eq(live.request("GET", "/readyz")[0], 500, "not ready once the API server is gone > 3 s")
+        eq(live.json("POST", "/capacity", WEB)["count"], 16, "still answering from the last snapshot")
+        fake = Fake(certs, port=port)
+        deadline = time.time() + 20
+        while live.request("GET", "/readyz")[0] != 200 and time.time() < deadline:
+            time.sleep(0.2)
+        eq(live.request("GET", "/readyz")[0], 200, "ready again")
+    finally:
+        live.stop()
+        fake.stop()
+        shutil.rmtree(certs.dir)
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_churn_converges_and_memory_levels_off(st):
+    rss = []
+    for seed in range(4):
+        st["fake"].control("POST", "churn", {"count": 1500, "seed": seed, "namespace": "churn"})
+        converge(st, timeout=60)
+        rss.append(rss_kb(st["live"].proc.pid))
+    print("# RSS after each churn round (kB): %s" % rss)
+    check(rss[3] < rss[1] * 1.3 + 2048, "memory levels off: %s" % rss)
+
+
+def test_live_answers_equal_snapshot_answers(st):
+    """A dump of the server's objects through --snapshot gives the same answers."""
+    converge(st)
+    items = st["fake"].control("GET", "state")["items"]
+    dump = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    json.dump({"apiVersion": "v1", "kind": "List", "items": [
+        i for i in items if i["kind"] in ("Node", "Pod", "Namespace")]}, dump)
+    dump.close()
+    offline = Server(st["certs"], snapshot=dump.name)
+    try:
+        for cpu in ("50m", "300m", "1"):
+            body = json.loads(json.dumps(WEB))
+            body["spec"]["containers"][0]["resources"]["requests"]["cpu"] = cpu
+            a = st["live"].json("POST", "/capacity", body)
+            b = offline.json("POST", "/capacity", body)
+            for k in ("count", "perNode", "message"):
+                eq(a[k], b[k], "%s for cpu %s" % (k, cpu))
+    finally:
+        offline.stop()
+        os.unlink(dump.name)
+
+
+if __name__ == "__main__":
+    sys.exit(run(globals(), setup, teardown))
