@@ -48,10 +48,14 @@ void hr_answer_notes(const struct hr_capacity_result *r, const struct hr_pod *po
 		         (long long)r->count);
 		emit(ctx, tmp);
 	}
-	if (r->coupled && !r->exact)
-		emit(ctx, "copies interact (inter-pod affinity or topology spread) and "
-		          "kube-scheduler breaks score ties at random: the count depends on its "
-		          "choices");
+	if (r->coupled && !r->exact) {
+		snprintf(tmp, sizeof(tmp),
+		         "copies interact and kube-scheduler breaks score ties at random: "
+		         "depending on its choices %lld or %lld copies fit",
+		         (long long)(r->count < r->count_other ? r->count : r->count_other),
+		         (long long)(r->count < r->count_other ? r->count_other : r->count));
+		emit(ctx, tmp);
+	}
 	if (r->coupled && snap->n_nodes >= 100)
 		emit(ctx, "on clusters of 100 or more nodes kube-scheduler scores only a sample of "
 		          "the feasible nodes, so it may place coupled copies differently");
@@ -144,6 +148,11 @@ void hr_answer_capacity_json(const struct hr_capacity_result *r, const struct hr
 	}
 	hr_buf_puts(b, ",\"exact\":");
 	hr_buf_puts(b, r->exact ? "true" : "false");
+	if (!r->exact) { /* both counts, smaller first */
+		int64_t lo = r->count < r->count_other ? r->count : r->count_other;
+		int64_t hi = r->count < r->count_other ? r->count_other : r->count;
+		hr_buf_printf(b, ",\"countsSeen\":[%lld,%lld]", (long long)lo, (long long)hi);
+	}
 	hr_buf_puts(b, ",\"limited\":");
 	hr_buf_puts(b, r->limited ? "true" : "false");
 	if (info->per_node) {

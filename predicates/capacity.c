@@ -88,13 +88,15 @@ static void fast_path(struct hr_filter_ctx *ctx, int64_t max, struct hr_capacity
 }
 
 /* Coupled pods: place copies one at a time where the scheduler would. */
-static enum hr_code placement_loop(struct hr_filter_ctx *ctx, int64_t max, struct hr_arena *arena,
-                                   struct hr_capacity_result *out, struct hr_err *err)
+static enum hr_code placement_loop(struct hr_filter_ctx *ctx, int64_t max, bool tie_last,
+                                   struct hr_arena *arena, struct hr_capacity_result *out,
+                                   bool *tied, struct hr_err *err)
 {
 	struct hr_scorer scorer;
 	enum hr_code rc = hr_scorer_init(&scorer, ctx, arena, err);
 	if (rc != HR_OK)
 		return rc;
+	scorer.tie_last = tie_last;
 	size_t *feasible = hr_arena_calloc(arena, out->n_nodes + 1, sizeof(*feasible));
 	if (!feasible)
 		return oom(err);
@@ -114,8 +116,7 @@ static enum hr_code placement_loop(struct hr_filter_ctx *ctx, int64_t max, struc
 		}
 		bool tie = false;
 		size_t pick = hr_scorer_pick(&scorer, feasible, n_feasible, &tie);
-		if (tie)
-			out->exact = false;
+		*tied |= tie;
 		hr_filter_assume(ctx, pick);
 		hr_scorer_assume(&scorer, pick);
 		out->nodes[pick].count++;
@@ -123,6 +124,29 @@ static enum hr_code placement_loop(struct hr_filter_ctx *ctx, int64_t max, struc
 		out->iterations++;
 	}
 	return HR_OK;
+}
+
+/* kube-scheduler breaks score ties at random. headroom took the first tied
+ * node in name order; placing again with the last one shows whether the
+ * choice can change the count (two extremes, not every order: a count that
+ * agrees is very likely, not proven, to be the only one). */
+static enum hr_code check_tie_breaking(const struct hr_snapshot *snap, const struct hr_pod *pod,
+                                       int64_t max, struct hr_arena *arena,
+                                       struct hr_capacity_result *out, struct hr_err *err)
+{
+	struct hr_capacity_result other;
+	struct hr_filter_ctx ctx;
+	bool tied = false;
+	enum hr_code rc = init_result(snap, arena, &other, err);
+	if (rc == HR_OK)
+		rc = hr_filter_prepare(&ctx, snap, pod, true, arena, err);
+	if (rc == HR_OK)
+		rc = placement_loop(&ctx, max, true, arena, &other, &tied, err);
+	if (rc == HR_OK && other.count != out->count) {
+		out->exact = false;
+		out->count_other = other.count;
+	}
+	return rc;
 }
 
 enum hr_code hr_capacity(const struct hr_snapshot *snap, const struct hr_pod *pod,
@@ -137,11 +161,14 @@ enum hr_code hr_capacity(const struct hr_snapshot *snap, const struct hr_pod *po
 		return rc;
 	if (ctx.prefilter_rejected)
 		return prefilter_answer(&ctx, arena, out, err);
-	bool loop = opts->mode == HR_CAPACITY_LOOP || hr_pod_is_coupled(pod, snap);
-	if (loop) {
+	bool coupled = hr_pod_is_coupled(pod, snap);
+	if (opts->mode == HR_CAPACITY_LOOP || coupled) {
 		int64_t max =
 		    opts->max_copies > 0 ? opts->max_copies : HR_CAPACITY_DEFAULT_LOOP_MAX;
-		rc = placement_loop(&ctx, max, arena, out, err);
+		bool tied = false;
+		rc = placement_loop(&ctx, max, false, arena, out, &tied, err);
+		if (rc == HR_OK && tied && coupled)
+			rc = check_tie_breaking(snap, pod, max, arena, out, err);
 	} else {
 		fast_path(&ctx, opts->max_copies, out);
 	}

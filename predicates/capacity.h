@@ -42,10 +42,11 @@ struct hr_capacity_node {
 };
 
 struct hr_capacity_result {
-	int64_t count; /* copies that fit now */
-	bool limited;  /* counting stopped at max_copies: count is a lower bound */
-	bool coupled;  /* copies interact: the loop placed them */
-	bool exact;    /* false when the scheduler's own tie-breaking could change count */
+	int64_t count;       /* copies that fit now */
+	bool limited;        /* counting stopped at max_copies: count is a lower bound */
+	bool coupled;        /* copies interact: the loop placed them */
+	bool exact;          /* false when the scheduler's own tie-breaking could change count */
+	int64_t count_other; /* !exact: the count another tie-breaking gave */
 	struct hr_capacity_node *nodes; /* one per snapshot node, in name order */
 	size_t n_nodes;
 	const char *message;     /* FitError text for copy count+1 ("" when limited) */
