@@ -98,14 +98,21 @@ static enum hr_code placement_loop(struct hr_filter_ctx *ctx, int64_t max, bool 
 		return rc;
 	scorer.tie_last = tie_last;
 	size_t *feasible = hr_arena_calloc(arena, out->n_nodes + 1, sizeof(*feasible));
-	if (!feasible)
+	struct hr_node_status *own = hr_arena_calloc(arena, out->n_nodes + 1, sizeof(*own));
+	bool *own_ok = hr_arena_calloc(arena, out->n_nodes + 1, sizeof(*own_ok));
+	if (!feasible || !own || !own_ok)
 		return oom(err);
 	out->coupled = true;
+	/* A node's own plugins change only when a copy lands on it: evaluate them
+	 * once and again per placement; the coupled ones every round. */
+	for (size_t k = 0; k < out->n_nodes; k++)
+		own_ok[k] = hr_filter_node_own(ctx, out->nodes[k].info, &own[k]);
 	for (;;) {
 		size_t n_feasible = 0;
 		for (size_t k = 0; k < out->n_nodes; k++) {
-			hr_filter_node(ctx, out->nodes[k].info, &out->nodes[k].status);
-			if (out->nodes[k].status.code == HR_STATUS_SUCCESS)
+			struct hr_node_status *st = &out->nodes[k].status;
+			*st = own[k];
+			if (own_ok[k] && hr_filter_node_coupled(ctx, out->nodes[k].info, st))
 				feasible[n_feasible++] = k;
 		}
 		if (n_feasible == 0)
@@ -119,6 +126,7 @@ static enum hr_code placement_loop(struct hr_filter_ctx *ctx, int64_t max, bool 
 		*tied |= tie;
 		hr_filter_assume(ctx, pick);
 		hr_scorer_assume(&scorer, pick);
+		own_ok[pick] = hr_filter_node_own(ctx, out->nodes[pick].info, &own[pick]);
 		out->nodes[pick].count++;
 		out->count++;
 		out->iterations++;

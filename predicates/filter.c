@@ -65,8 +65,8 @@ enum hr_code hr_filter_prepare(struct hr_filter_ctx *ctx, const struct hr_snapsh
 	return hr_affinity_prepare(ctx, err);
 }
 
-void hr_filter_node(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
-                    struct hr_node_status *out)
+bool hr_filter_node_own(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
+                        struct hr_node_status *out)
 {
 	const struct hr_pod *pod = ctx->pod;
 	const struct hr_node *node = info->node;
@@ -78,13 +78,25 @@ void hr_filter_node(const struct hr_filter_ctx *ctx, const struct hr_node_info *
 		out->code = HR_STATUS_UNRESOLVABLE;
 		out->plugin = HR_PLUGIN_NODE_AFFINITY;
 		out->reasons = 1u << HR_R_PREFILTER_EXCLUDED;
-		return;
+		return false;
 	}
-	if (hr_filter_node_unschedulable(pod, node, out) && hr_filter_node_name(pod, node, out) &&
-	    hr_filter_taints(pod, node, out) && hr_filter_node_affinity(pod, node, out) &&
-	    hr_filter_ports(pod, info, added, out) && hr_filter_resources(pod, info, added, out) &&
-	    hr_spread_filter(ctx, info, out))
-		hr_affinity_filter(ctx, info, out);
+	return hr_filter_node_unschedulable(pod, node, out) &&
+	       hr_filter_node_name(pod, node, out) && hr_filter_taints(pod, node, out) &&
+	       hr_filter_node_affinity(pod, node, out) && hr_filter_ports(pod, info, added, out) &&
+	       hr_filter_resources(pod, info, added, out);
+}
+
+bool hr_filter_node_coupled(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
+                            struct hr_node_status *out)
+{
+	return hr_spread_filter(ctx, info, out) && hr_affinity_filter(ctx, info, out);
+}
+
+void hr_filter_node(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
+                    struct hr_node_status *out)
+{
+	if (hr_filter_node_own(ctx, info, out))
+		hr_filter_node_coupled(ctx, info, out);
 }
 
 void hr_filter_assume(struct hr_filter_ctx *ctx, size_t index)

@@ -120,6 +120,15 @@ enum hr_code hr_filter_prepare(struct hr_filter_ctx *ctx, const struct hr_snapsh
 void hr_filter_node(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
                     struct hr_node_status *out);
 
+/* hr_filter_node in two halves, for the capacity loop: the plugins whose
+ * answer for a node depends only on that node (and the copies assumed on it),
+ * then the coupled ones (PodTopologySpread, InterPodAffinity), whose answer
+ * moves when a copy lands anywhere. Each returns true when the node passes. */
+bool hr_filter_node_own(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
+                        struct hr_node_status *out);
+bool hr_filter_node_coupled(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
+                            struct hr_node_status *out);
+
 /* Capacity: one more copy of the pod is now on snapshot node `index`. */
 void hr_filter_assume(struct hr_filter_ctx *ctx, size_t index);
 

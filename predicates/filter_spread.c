@@ -7,15 +7,14 @@
 #include "filter_coupled.h"
 
 #include "selector.h"
-#include "tpmap.h"
+#include "spread_domains.h"
 
 struct spread_constraint {
 	const struct hr_spread_constraint *c;
 	struct hr_label_selector selector; /* labelSelector AND matchLabelKeys */
 	bool count_nothing;                /* empty or nil selector: counts are 0 (1.34 quirk) */
 	bool self_match;                   /* does the incoming pod match the selector? */
-	struct hr_tpmap counts;            /* (topologyKey, value) -> matching pods */
-	int64_t min;                       /* minimum count over domains */
+	struct hr_spread_domains domains;  /* matching pods per topology value */
 };
 
 struct hr_spread_state {
@@ -88,15 +87,6 @@ static int64_t count_matching(const struct spread_constraint *sc, const struct h
 	return count;
 }
 
-static void update_min(struct spread_constraint *sc)
-{
-	int64_t min = INT64_MAX;
-	for (size_t i = 0; i < sc->counts.cap; i++)
-		if (sc->counts.slots[i].used && sc->counts.slots[i].count < min)
-			min = sc->counts.slots[i].count;
-	sc->min = min;
-}
-
 enum hr_code hr_spread_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 {
 	const struct hr_pod *pod = ctx->pod;
@@ -124,7 +114,9 @@ enum hr_code hr_spread_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 			                  "out of memory in PodTopologySpread");
 		sc->count_nothing = !sc->selector.present || sc->selector.n_reqs == 0;
 		sc->self_match = hr_label_selector_matches(&sc->selector, pod->labels);
-		hr_tpmap_init(&sc->counts, ctx->arena);
+		if (!hr_spread_domains_init(&sc->domains, snap, c->topology_key, ctx->arena))
+			return hr_err_set(err, HR_ENOMEM, NULL,
+			                  "out of memory in PodTopologySpread");
 	}
 	for (size_t k = 0; k < snap->n_nodes; k++) {
 		const struct hr_node_info *info = &snap->nodes[k];
@@ -135,20 +127,25 @@ enum hr_code hr_spread_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 			if (!node_included(sc->c, pod, info->node))
 				continue;
 			s->eligible[k * s->n + i] = true;
-			const struct hr_str *v =
-			    hr_labels_get(info->node->labels, sc->c->topology_key);
-			hr_tpmap_add(&sc->counts, sc->c->topology_key, *v,
-			             count_matching(sc, info, pod->namespace));
+			hr_spread_domains_add(&sc->domains, sc->domains.node_domain[k],
+			                      count_matching(sc, info, pod->namespace));
 		}
 	}
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->cs[i].counts.oom)
-			return hr_err_set(err, HR_ENOMEM, NULL,
-			                  "out of memory in PodTopologySpread");
-		update_min(&s->cs[i]);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		hr_spread_domains_update_min(&s->cs[i].domains);
 	ctx->spread = s;
 	return HR_OK;
+}
+
+/* The node's domain id for constraint i; a node from outside the snapshot
+ * (filter verb with full Node objects) is looked up by its labels. */
+static int32_t domain_of(const struct hr_filter_ctx *ctx, const struct spread_constraint *sc,
+                         const struct hr_node_info *info)
+{
+	bool in_snapshot =
+	    info->index < ctx->snap->n_nodes && &ctx->snap->nodes[info->index] == info;
+	return in_snapshot ? sc->domains.node_domain[info->index]
+	                   : hr_spread_domains_of(&sc->domains, info->node);
 }
 
 bool hr_spread_filter(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
@@ -159,18 +156,18 @@ bool hr_spread_filter(const struct hr_filter_ctx *ctx, const struct hr_node_info
 		return true;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct spread_constraint *sc = &s->cs[i];
-		const struct hr_str *v = hr_labels_get(info->node->labels, sc->c->topology_key);
-		if (!v) {
+		int32_t id = domain_of(ctx, sc, info);
+		if (id < 0 && !hr_labels_get(info->node->labels, sc->c->topology_key)) {
 			out->code = HR_STATUS_UNRESOLVABLE;
 			out->plugin = HR_PLUGIN_POD_TOPOLOGY_SPREAD;
 			out->reasons = 1u << HR_R_SPREAD_MISSING_LABEL;
 			return false;
 		}
+		const struct hr_spread_domains *d = &sc->domains;
+		int64_t matching = id >= 0 && d->registered[id] ? d->count[id] : 0;
 		/* fewer eligible domains than minDomains: the global minimum is 0 */
-		int64_t min = sc->counts.entries < (size_t)sc->c->min_domains ? 0 : sc->min;
-		int64_t skew = hr_tpmap_get(&sc->counts, sc->c->topology_key, *v) +
-		               (sc->self_match ? 1 : 0) - min;
-		if (skew > sc->c->max_skew) {
+		int64_t min = d->n_registered < (size_t)sc->c->min_domains ? 0 : d->min;
+		if (matching + (sc->self_match ? 1 : 0) - min > sc->c->max_skew) {
 			out->code = HR_STATUS_UNSCHEDULABLE;
 			out->plugin = HR_PLUGIN_POD_TOPOLOGY_SPREAD;
 			out->reasons = 1u << HR_R_SPREAD;
@@ -185,14 +182,12 @@ void hr_spread_assume(struct hr_filter_ctx *ctx, size_t index)
 	struct hr_spread_state *s = ctx->spread;
 	if (!s)
 		return;
-	const struct hr_node *node = ctx->snap->nodes[index].node;
 	for (size_t i = 0; i < s->n; i++) {
 		struct spread_constraint *sc = &s->cs[i];
 		/* the copy counts like an existing pod: same namespace, own labels */
 		if (!s->eligible[index * s->n + i] || sc->count_nothing || !sc->self_match)
 			continue;
-		const struct hr_str *v = hr_labels_get(node->labels, sc->c->topology_key);
-		hr_tpmap_add(&sc->counts, sc->c->topology_key, *v, 1);
-		update_min(sc);
+		hr_spread_domains_add(&sc->domains, sc->domains.node_domain[index], 1);
+		hr_spread_domains_update_min(&sc->domains);
 	}
 }

@@ -172,6 +172,8 @@ static int64_t least_requested(int64_t requested, int64_t capacity)
 {
 	if (capacity == 0 || requested > capacity)
 		return 0;
+	if (capacity < INT64_MAX / MAX_NODE_SCORE) /* the common case, without 128-bit division */
+		return (capacity - requested) * MAX_NODE_SCORE / capacity;
 	return (int64_t)(((__int128)capacity - requested) * MAX_NODE_SCORE / capacity);
 }
 
