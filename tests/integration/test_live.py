@@ -378,6 +378,8 @@ def test_churn_converges_and_memory_levels_off(st):
         converge(st, timeout=60)
         rss.append(rss_kb(st["live"].proc.pid))
     print("# RSS after each churn round (kB): %s" % rss)
+    if "asan" in os.environ.get("HEADROOM_BUILD", ""):
+        return  # AddressSanitizer quarantines freed memory; LeakSanitizer checks leaks instead
     check(rss[3] < rss[1] * 1.3 + 2048, "memory levels off: %s" % rss)
 
 
