@@ -27,11 +27,12 @@ WEB = {"kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
 class Fake:
     """The test API server as a subprocess."""
 
-    def __init__(self, certs, port=0, objects=EKS):
+    def __init__(self, certs, port=0, objects=EKS, client_ca=False):
         self.certs = certs
         self.log = tempfile.NamedTemporaryFile(prefix="fake-apiserver-", delete=False)
         argv = [sys.executable, FAKE, "--cert", certs.path("server.crt"), "--key", certs.path("server.key"),
-                "--port", str(port), "--token", TOKEN, "--bookmark-interval", "1"]
+                "--port", str(port), "--bookmark-interval", "1"]
+        argv += ["--client-ca", certs.path("ca.crt")] if client_ca else ["--token", TOKEN]
         if objects:
             argv += ["--objects", objects]
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.log, text=True)
@@ -331,6 +332,41 @@ def test_rotated_token_file_is_reread():
         converge(st)
         req = fake.control("GET", "requests?path=/api/v1/pods")["requests"]
         check(any(r["token"] == "rotated-token" and r["status"] == 200 for r in req), "new token used")
+    finally:
+        live.stop()
+        fake.stop()
+        shutil.rmtree(certs.dir)
+        shutil.rmtree(d)
+
+
+def test_client_certificate_and_inline_data():
+    """A kubeconfig with certificate-authority-data, client-certificate-data
+    and client-key-data (base64 PEM), against a server that wants a client
+    certificate and accepts no token."""
+    import base64
+    certs = Certs()
+    fake = Fake(certs, client_ca=True)
+    d = tempfile.mkdtemp()
+
+    def b64(name):
+        with open(certs.path(name), "rb") as f:
+            return base64.b64encode(f.read()).decode()
+    path = os.path.join(d, "kubeconfig")
+    with open(path, "w") as f:
+        f.write("apiVersion: v1\nkind: Config\ncurrent-context: other\nclusters:\n"
+                "- name: fake\n  cluster:\n    server: https://127.0.0.1:%d/\n"
+                "    certificate-authority-data: %s\n"
+                "- name: unused\n  cluster: {server: 'https://192.0.2.1:6443'}\n"
+                "contexts:\n- name: unused\n  context: {cluster: unused, user: nobody}\n"
+                "- name: other\n  context: {cluster: fake, user: cert}\n"
+                "users:\n- name: nobody\n  user: {token: nope}\n"
+                "- name: cert\n  user:\n    client-certificate-data: %s\n    client-key-data: %s\n"
+                % (fake.port, b64("ca.crt"), b64("client.crt"), b64("client.key")))
+    live = start_live(certs, path)
+    try:
+        converge({"fake": fake, "live": live})
+        req = fake.control("GET", "requests?path=/api/v1/nodes")["requests"]
+        check(req and all(r["client_cert"] for r in req), "client certificate presented")
     finally:
         live.stop()
         fake.stop()
