@@ -21,6 +21,7 @@ void xt_config_defaults(struct xt_config *cfg)
 	cfg->watch_timeout_s = 300;
 	cfg->list_page_size = 500;
 	cfg->backoff_max_ms = 30000;
+	cfg->admission_mode = "warn";
 	cfg->output = XT_OUTPUT_JSON;
 }
 
@@ -50,6 +51,9 @@ static const char serve_usage[] =
     "  --publish-interval-ms N   most frequent snapshot publication (default 100)\n"
     "  --max-staleness-seconds N not ready once a watch fails this long (default 60)\n"
     "  --backoff-max-ms N        longest retry delay after API errors (default 30000)\n"
+    "  --admission-mode MODE     scale-ups that do not fit: warn (default), deny or off;\n"
+    "                            the annotation headroom.io/enforce on the workload or\n"
+    "                            its namespace overrides it\n"
     "  --max-body-bytes N        largest request body accepted (default 268435456)\n"
     "  --threads N               worker threads (default 64)\n"
     "  --request-timeout-ms N    per-read/write timeout for a request (default 10000)\n"
@@ -135,8 +139,10 @@ struct flag {
 };
 
 static const struct flag flags[] = {
-    {"--listen", NULL, true, false},     {"--tls-cert", NULL, true, false},
-    {"--tls-key", NULL, true, false},    {"--client-ca", NULL, true, false},
+    {"--listen", NULL, true, false},
+    {"--tls-cert", NULL, true, false},
+    {"--tls-key", NULL, true, false},
+    {"--client-ca", NULL, true, false},
     {"--kubeconfig", NULL, true, false},
     {"--context", NULL, true, false},
     {"--service-account-dir", NULL, true, false},
@@ -144,11 +150,17 @@ static const struct flag flags[] = {
     {"--list-page-size", NULL, true, false},
     {"--publish-interval-ms", NULL, true, false},
     {"--max-staleness-seconds", NULL, true, false},
-    {"--backoff-max-ms", NULL, true, false}, {"--max-body-bytes", NULL, true, false},
-    {"--threads", NULL, true, false},    {"--request-timeout-ms", NULL, true, false},
-    {"--snapshot", NULL, true, true},    {"--max-copies", NULL, true, true},
-    {"--log-format", NULL, true, true},  {"-v", "--v", true, true},
-    {"--filename", "-f", false, true},   {"--replicas", NULL, false, true},
+    {"--backoff-max-ms", NULL, true, false},
+    {"--admission-mode", NULL, true, false},
+    {"--max-body-bytes", NULL, true, false},
+    {"--threads", NULL, true, false},
+    {"--request-timeout-ms", NULL, true, false},
+    {"--snapshot", NULL, true, true},
+    {"--max-copies", NULL, true, true},
+    {"--log-format", NULL, true, true},
+    {"-v", "--v", true, true},
+    {"--filename", "-f", false, true},
+    {"--replicas", NULL, false, true},
     {"--output", "-o", false, true},
 };
 
@@ -200,6 +212,10 @@ static enum hr_code apply(struct xt_config *cfg, const char *name, const char *v
 		if (!parse_i64(v, 100, 600000, &n))
 			return bad(err, name, v, "is not milliseconds in [100, 600000]");
 		cfg->backoff_max_ms = (int)n;
+	} else if (!strcmp(name, "--admission-mode")) {
+		if (strcmp(v, "warn") && strcmp(v, "deny") && strcmp(v, "off"))
+			return bad(err, name, v, "want warn, deny or off");
+		cfg->admission_mode = v;
 	} else if (!strcmp(name, "--snapshot")) {
 		if (cfg->n_snapshots == XT_MAX_SNAPSHOTS)
 			return bad(err, name, v, "at most 16 snapshot files");

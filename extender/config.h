@@ -29,9 +29,10 @@ struct xt_config {
 	const char *service_account_dir; /* in-cluster credentials folder */
 	int publish_interval_ms;         /* live cache: most frequent snapshot publish */
 	int max_staleness_s;             /* live cache: not ready after failing this long */
-	int watch_timeout_s;             /* live cache: WATCH timeoutSeconds (randomized up to 2x) */
-	int list_page_size;              /* live cache: LIST limit */
-	int backoff_max_ms;              /* live cache: longest retry delay */
+	int watch_timeout_s;        /* live cache: WATCH timeoutSeconds (randomized up to 2x) */
+	int list_page_size;         /* live cache: LIST limit */
+	int backoff_max_ms;         /* live cache: longest retry delay */
+	const char *admission_mode; /* warn (default), deny or off */
 	size_t max_body_bytes;
 	int threads;
 	int request_timeout_ms;

@@ -21,6 +21,7 @@ struct route {
 
 static const struct route routes[] = {
     {"/filter", M_POST, ACCESS_GATE, xt_route_filter},
+    {"/admission", M_POST, ACCESS_GATE, xt_route_admission},
     {"/capacity", M_GET | M_POST, ACCESS_READ, xt_route_capacity},
     {"/statistics/user/add_pod", M_GET, ACCESS_READ, xt_route_capacity},
     {"/healthz", M_GET, ACCESS_PROBE, xt_route_healthz},

@@ -25,6 +25,7 @@
 #include "tls.h"
 
 struct mg_context;
+struct xt_kube_client;
 struct mg_connection;
 struct mg_request_info;
 
@@ -41,6 +42,7 @@ struct xt_server {
 	/* /debug/cache: the live cache's contents (NULL without one) */
 	void (*describe_cache)(void *ctx, struct hr_buf *out);
 	void *describe_ctx;
+	struct xt_kube_client *kube; /* fetches workloads for /admission (NULL: --snapshot) */
 	atomic_bool shutting_down;
 	struct mg_context *mg;
 	int port; /* the bound port (useful with :0) */
@@ -89,6 +91,7 @@ void xt_route_version(struct xt_request *req);
 void xt_route_configz(struct xt_request *req);
 void xt_route_metrics(struct xt_request *req);
 void xt_route_debug_cache(struct xt_request *req);
+void xt_route_admission(struct xt_request *req);
 
 /* Why the server cannot answer yet (NULL = ready). */
 const char *xt_server_not_ready(struct xt_server *s);

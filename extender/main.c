@@ -219,8 +219,9 @@ static int run_serve(int argc, char **argv)
 			xt_tls_fini(&tls);
 			return report("cannot load the snapshot", &err);
 		}
-		xt_log_info("snapshot loaded source=%s nodes=%zu pods=%zu build=%.3fs", snap->source,
-		            snap->snap->n_nodes, snap->snap->n_pods, snap->build_seconds);
+		xt_log_info("snapshot loaded source=%s nodes=%zu pods=%zu build=%.3fs",
+		            snap->source, snap->snap->n_nodes, snap->snap->n_pods,
+		            snap->build_seconds);
 		xt_cache_publish(&cache, snap);
 	}
 
@@ -230,6 +231,7 @@ static int run_serve(int argc, char **argv)
 		server.not_ready_ctx = &api;
 		server.describe_cache = xt_source_api_describe;
 		server.describe_ctx = &api;
+		server.kube = &api.client;
 	}
 	int code = EXIT_OK;
 	if (xt_server_start(&server, &err) != HR_OK) {

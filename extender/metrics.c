@@ -62,6 +62,16 @@ static void label_value(struct hr_buf *b, const char *v)
 	hr_buf_putc(b, '"');
 }
 
+static const char *const admission_decisions[5] = {"allowed", "warned", "denied", "unchecked",
+                                                   "off"};
+
+void xt_metrics_admission(struct xt_metrics *m, const char *decision)
+{
+	for (size_t i = 0; i < 5; i++)
+		if (strcmp(decision, admission_decisions[i]) == 0)
+			atomic_fetch_add(&m->admission[i], 1);
+}
+
 static void family(struct hr_buf *b, const char *name, const char *type, const char *help)
 {
 	hr_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -153,6 +163,11 @@ void xt_metrics_render(struct xt_metrics *m, const struct xt_snap *snap, struct 
 	        &m->cert_reload_failures);
 	counter(b, "headroom_watch_restarts_total", "Watch streams restarted.", &m->watch_restarts);
 	counter(b, "headroom_relists_total", "Full LISTs after the first.", &m->relists);
+	family(b, "headroom_admission_reviews_total", "counter",
+	       "Scale-up admission reviews answered, by decision.");
+	for (size_t i = 0; i < 5; i++)
+		hr_buf_printf(b, "headroom_admission_reviews_total{decision=\"%s\"} %llu\n",
+		              admission_decisions[i], atomic_load(&m->admission[i]));
 	if (!snap)
 		return;
 	gauge(b, "headroom_snapshot_nodes", "Nodes in the current snapshot.",

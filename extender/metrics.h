@@ -33,11 +33,14 @@ struct xt_metrics {
 	atomic_ullong cert_reload_failures;
 	atomic_ullong watch_restarts;
 	atomic_ullong relists;
+	atomic_ullong admission[5]; /* allowed, warned, denied, unchecked, off */
 };
 
 void xt_metrics_init(struct xt_metrics *m);
 /* Records one answered request. Unknown routes count under "other". */
 void xt_metrics_observe(struct xt_metrics *m, const char *route, int status, double seconds);
+/* Counts one admission decision ("allowed", "warned", "denied", "unchecked", "off"). */
+void xt_metrics_admission(struct xt_metrics *m, const char *decision);
 /* Renders the exposition text, with gauges from the current snapshot (may be NULL). */
 void xt_metrics_render(struct xt_metrics *m, const struct xt_snap *snap, struct hr_buf *out);
 

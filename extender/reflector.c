@@ -13,9 +13,9 @@
 #include "watch_stream.h"
 
 #define PODS_FIELD_SELECTOR "status.phase%21%3DSucceeded%2Cstatus.phase%21%3DFailed"
-#define LIST_MAX_BYTES (512u << 20)
-#define LIST_TIMEOUT_S 120
-#define ABSENT_RETRY_MS (5 * 60 * 1000)
+#define LIST_MAX_BYTES      (512u << 20)
+#define LIST_TIMEOUT_S      120
+#define ABSENT_RETRY_MS     (5 * 60 * 1000)
 
 enum outcome {
 	OUT_OK,      /* done as asked */
@@ -51,8 +51,8 @@ static int64_t now_ms(void)
 }
 
 void xt_reflector_init(struct xt_reflector *r, enum xt_kind kind, struct xt_kube_client *client,
-                       struct xt_store *store, struct xt_metrics *metrics,
-                       const atomic_bool *stop, const struct xt_reflector_config *cfg)
+                       struct xt_store *store, struct xt_metrics *metrics, const atomic_bool *stop,
+                       const struct xt_reflector_config *cfg)
 {
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
@@ -222,7 +222,8 @@ static bool take_items(struct xt_reflector *r, const cJSON *page, struct hr_aren
 
 static void selector_param(const struct xt_reflector *r, char *out, size_t size)
 {
-	snprintf(out, size, "%s", r->kind == XT_KIND_POD ? "&fieldSelector=" PODS_FIELD_SELECTOR : "");
+	snprintf(out, size, "%s",
+	         r->kind == XT_KIND_POD ? "&fieldSelector=" PODS_FIELD_SELECTOR : "");
 }
 
 /* One full, paginated LIST; on success the kind is replaced and *rv set. */
@@ -253,7 +254,8 @@ static enum outcome do_list(struct xt_reflector *r, struct xt_kube_conn *conn,
 			out = on_status(r, resp.status, "LIST", resp.body.p ? resp.body.p : "",
 			                resp.body.len);
 		} else {
-			cJSON *page = cJSON_ParseWithLength(resp.body.p ? resp.body.p : "", resp.body.len);
+			cJSON *page =
+			    cJSON_ParseWithLength(resp.body.p ? resp.body.p : "", resp.body.len);
 			const cJSON *meta = hr_cj_member(page, "metadata");
 			const cJSON *next = hr_cj_member(meta, "continue");
 			const cJSON *prv = hr_cj_member(meta, "resourceVersion");
@@ -294,9 +296,9 @@ struct watch_ctx {
 	struct hr_arena *scratch;
 	char *rv;
 	size_t rv_size;
-	bool gone;       /* ERROR 410 */
-	bool error;      /* another ERROR event */
-	bool got_data;   /* the server answered 200 and sent bytes */
+	bool gone;     /* ERROR 410 */
+	bool error;    /* another ERROR event */
+	bool got_data; /* the server answered 200 and sent bytes */
 };
 
 static void apply_object(struct watch_ctx *w, const struct xt_watch_event *ev)
@@ -330,8 +332,8 @@ static bool on_event(void *ctx, const struct xt_watch_event *ev)
 			w->gone = true;
 		else {
 			w->error = true;
-			failed(w->r, "WATCH sent an ERROR event: code %ld reason %s", ev->error_code,
-			       ev->error_reason);
+			failed(w->r, "WATCH sent an ERROR event: code %ld reason %s",
+			       ev->error_code, ev->error_reason);
 		}
 		return false;
 	}
@@ -391,7 +393,8 @@ static enum outcome do_watch(struct xt_reflector *r, struct xt_kube_conn *conn,
 		failed(r, "WATCH %s: %s", xt_reflector_path(r->kind), err.msg);
 		out = OUT_FAILED;
 	} else if (status != 200) {
-		out = on_status(r, status, "WATCH", error_body.p ? error_body.p : "", error_body.len);
+		out =
+		    on_status(r, status, "WATCH", error_body.p ? error_body.p : "", error_body.len);
 	}
 	xt_watch_fini(&w.stream);
 	hr_buf_fini(&error_body);
@@ -454,7 +457,8 @@ static void *run(void *arg)
 		} else if (out == OUT_OK) {
 			backoff = r->cfg.backoff_min_ms;
 			if (now_ms() - started < 1000)
-				nap(r, 200); /* a server that ends streams at once must not spin us */
+				nap(r,
+				    200); /* a server that ends streams at once must not spin us */
 		}
 	}
 	hr_arena_fini(&scratch);

@@ -50,8 +50,8 @@ struct xt_reflector {
 };
 
 void xt_reflector_init(struct xt_reflector *r, enum xt_kind kind, struct xt_kube_client *client,
-                       struct xt_store *store, struct xt_metrics *metrics,
-                       const atomic_bool *stop, const struct xt_reflector_config *cfg);
+                       struct xt_store *store, struct xt_metrics *metrics, const atomic_bool *stop,
+                       const struct xt_reflector_config *cfg);
 /* Starts the thread. */
 int xt_reflector_start(struct xt_reflector *r);
 /* Joins the thread (set *stop first). */

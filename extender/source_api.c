@@ -27,7 +27,8 @@ static void publish(struct xt_source_api *src)
 	struct timespec start, end;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (xt_store_snapshot(&src->store, src->description, &snap, &err) != HR_OK) {
-		xt_log_error("cannot build a snapshot from the live cache: %s: %s", err.where, err.msg);
+		xt_log_error("cannot build a snapshot from the live cache: %s: %s", err.where,
+		             err.msg);
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
@@ -36,10 +37,10 @@ static void publish(struct xt_source_api *src)
 	bool first = src->published_version == 0;
 	src->published_version = version;
 	if (first)
-		xt_log_info("live cache synced: nodes=%zu pods=%zu resourceVersion=%.*s build=%.3fs",
-		            snap->snap->n_nodes, snap->snap->n_pods,
-		            (int)snap->snap->resource_version.n, snap->snap->resource_version.p,
-		            snap->build_seconds);
+		xt_log_info(
+		    "live cache synced: nodes=%zu pods=%zu resourceVersion=%.*s build=%.3fs",
+		    snap->snap->n_nodes, snap->snap->n_pods, (int)snap->snap->resource_version.n,
+		    snap->snap->resource_version.p, snap->build_seconds);
 	else
 		atomic_fetch_add(&src->metrics->snapshot_reloads, 1);
 	xt_cache_publish(src->cache, snap);
@@ -121,7 +122,8 @@ const char *xt_source_api_not_ready(void *ctx)
 	for (int k = 0; k < XT_KIND_COUNT; k++) {
 		if (!xt_store_synced(&src->store, k))
 			return "the cluster has not been listed yet";
-		if (xt_reflector_failing_ms(&src->reflectors[k]) > (int64_t)src->max_staleness_s * 1000)
+		if (xt_reflector_failing_ms(&src->reflectors[k]) >
+		    (int64_t)src->max_staleness_s * 1000)
 			return "a watch has been failing for longer than --max-staleness-seconds";
 	}
 	if (src->published_version == 0)

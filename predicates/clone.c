@@ -209,6 +209,7 @@ struct hr_namespace *hr_namespace_clone(const struct hr_namespace *src, struct h
 		return NULL;
 	ns->name = shared_str(&c, src->name);
 	ns->labels = labels(&c, src->labels);
+	ns->enforce = shared_str(&c, src->enforce);
 	return c.failed ? NULL : ns;
 }
 

@@ -1278,6 +1278,11 @@ enum hr_code hr_decode_namespace(struct hr_decoder *d, const cJSON *obj, struct 
 	enum hr_code rc = decode_metadata(d, obj, &ns->name, NULL, NULL, NULL, &ns->labels, NULL);
 	if (rc == HR_OK && ns->name.n == 0)
 		rc = hr_err_at(d->err, HR_EINVAL, &d->path, "namespace has no metadata.name");
+	const cJSON *enforce = hr_cj_member(
+	    hr_cj_member(hr_cj_member(obj, "metadata"), "annotations"), "headroom.io/enforce");
+	ns->enforce = HR_STR_LIT("");
+	if (rc == HR_OK && cJSON_IsString(enforce))
+		rc = keep_str(d, hr_cj_view(enforce), &ns->enforce);
 	return rc;
 }
 

@@ -310,6 +310,7 @@ struct hr_pod {
 struct hr_namespace {
 	struct hr_str name;
 	struct hr_labels labels;
+	struct hr_str enforce; /* annotation headroom.io/enforce (admission mode), "" if none */
 };
 
 /* One Container-type limit of a LimitRange (what LimitRanger defaulting uses). */

@@ -16,76 +16,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import EKS, TOP, Certs, Server, check, eq, free_port, run  # noqa: E402
+from harness import EKS, TOKEN, Certs, Fake, Server, check, eq, free_port, run, write_kubeconfig  # noqa: E402
 
-TOKEN = "headroom-test-token"
-FAKE = os.path.join(TOP, "tests", "apiserver", "fake_apiserver.py")
 WEB = {"kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
        "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "100m", "memory": "100Mi"}}}]}}
-
-
-class Fake:
-    """The test API server as a subprocess."""
-
-    def __init__(self, certs, port=0, objects=EKS, client_ca=False):
-        self.certs = certs
-        self.log = tempfile.NamedTemporaryFile(prefix="fake-apiserver-", delete=False)
-        argv = [sys.executable, FAKE, "--cert", certs.path("server.crt"), "--key", certs.path("server.key"),
-                "--port", str(port), "--bookmark-interval", "1"]
-        argv += ["--client-ca", certs.path("ca.crt")] if client_ca else ["--token", TOKEN]
-        if objects:
-            argv += ["--objects", objects]
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.log, text=True)
-        line = self.proc.stdout.readline()
-        if not line:
-            raise AssertionError("fake API server did not start: " + open(self.log.name).read())
-        self.port = json.loads(line)["port"]
-        self.ctx = ssl.create_default_context(cafile=certs.path("ca.crt"))
-
-    def control(self, method, path, body=None):
-        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=60)
-        try:
-            conn.request(method, "/_control/" + path, body=json.dumps(body) if body is not None else None,
-                         headers={"Content-Type": "application/json"})
-            r = conn.getresponse()
-            data = r.read()
-            if r.status >= 300:
-                raise AssertionError("control %s: %s %s" % (path, r.status, data[:300]))
-            return json.loads(data) if data else None
-        finally:
-            conn.close()
-
-    def fault(self, **spec):
-        return self.control("POST", "faults", spec)
-
-    def state(self):
-        return self.control("GET", "state?summary=1")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-
-
-def write_kubeconfig(certs, port, token_file=None):
-    """A kubeconfig with a relative CA path and a token (or tokenFile)."""
-    d = tempfile.mkdtemp(prefix="headroom-kubeconfig-")
-    shutil.copy(certs.path("ca.crt"), os.path.join(d, "ca.crt"))
-    user = "    tokenFile: %s\n" % token_file if token_file else "    token: %s\n" % TOKEN
-    text = ("apiVersion: v1\nkind: Config\ncurrent-context: test\n"
-            "clusters:\n- name: fake\n  cluster:\n    server: https://127.0.0.1:%d\n"
-            "    certificate-authority: ca.crt\n"
-            "contexts:\n- name: test\n  context: {cluster: fake, user: headroom, namespace: default}\n"
-            "users:\n- name: headroom\n  user:\n%s" % (port, user))
-    path = os.path.join(d, "kubeconfig")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 LIVE_FLAGS = ["--watch-timeout-seconds", "5", "--backoff-max-ms", "1000", "--publish-interval-ms", "50",
