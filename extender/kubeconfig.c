@@ -65,7 +65,7 @@ static char *base64_decode(const char *in, size_t *out_len)
 	if (!out)
 		return NULL;
 	unsigned acc = 0, bits = 0, pad = 0;
-	size_t o = 0;
+	size_t o = 0, digits = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)in[i];
 		if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
@@ -80,10 +80,17 @@ static char *base64_decode(const char *in, size_t *out_len)
 		}
 		acc = (acc << 6) | (unsigned)(table[c] - 1);
 		bits += 6;
+		digits++;
 		if (bits >= 8) {
 			bits -= 8;
 			out[o++] = (char)((acc >> bits) & 0xff);
 		}
+	}
+	/* 4 digits make 3 bytes; a lone digit at the end cannot encode a byte,
+	 * and padding may only complete the last group */
+	if (digits % 4 == 1 || pad > 2 || (pad && (digits + pad) % 4 != 0)) {
+		free(out);
+		return NULL;
 	}
 	out[o] = '\0';
 	*out_len = o;
@@ -203,8 +210,9 @@ static enum hr_code read_user(const cJSON *user, const char *dir, const char *na
 	const char *token = string_of(user, "token");
 	if (token && !(t->token = strdup(token)))
 		return hr_err_set(err, HR_ENOMEM, where, "out of memory");
+	/* as client-go: a token file (re-read as it rotates) wins over a token */
 	const char *token_file = string_of(user, "tokenFile");
-	if (token_file && !token)
+	if (token_file)
 		resolve(t->token_file, sizeof(t->token_file), dir, token_file);
 	const char *username = string_of(user, "username");
 	const char *password = string_of(user, "password");
@@ -236,6 +244,7 @@ static enum hr_code parse_tree(const cJSON *root, const char *dir, const char *c
 	if (!cluster)
 		return hr_err_set(err, HR_EINVAL, "clusters", "no cluster named \"%.200s\"",
 		                  cluster_name ? cluster_name : "");
+	snprintf(t->description, sizeof(t->description), "(context %s)", ctx_name);
 	enum hr_code rc = read_cluster(cluster, dir, cluster_name, t, err);
 	if (rc != HR_OK)
 		return rc;
@@ -265,13 +274,16 @@ enum hr_code xt_kubeconfig_load(const char *path, const char *context, struct xt
                                 struct hr_err *err)
 {
 	size_t len;
+	memset(out, 0, sizeof(*out)); /* xt_kube_target_fini is safe after any failure */
 	char *text = read_file(path, MAX_KUBECONFIG_BYTES, &len, err);
 	if (!text)
 		return err->code;
 	char dir[XT_PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", path);
 	char *slash = strrchr(dir, '/');
-	if (slash)
+	if (slash == dir)
+		dir[1] = '\0'; /* a kubeconfig in / */
+	else if (slash)
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof(dir), ".");
@@ -281,7 +293,11 @@ enum hr_code xt_kubeconfig_load(const char *path, const char *context, struct xt
 		hr_err_prefix_where(err, path);
 		return rc;
 	}
-	snprintf(out->description, sizeof(out->description), "kubeconfig %s", path);
+	char context_text[sizeof(out->description)];
+	snprintf(context_text, sizeof(context_text), "%s", out->description);
+	int n = snprintf(out->description, sizeof(out->description), "kubeconfig %.*s %s", 900,
+	                 path, context_text);
+	(void)n; /* a cut description only shortens a log line */
 	return HR_OK;
 }
 
@@ -301,7 +317,19 @@ enum hr_code xt_kube_in_cluster(const char *sa_dir, struct xt_kube_target *out, 
 	snprintf(out->token_file, sizeof(out->token_file), "%s/token", dir);
 	snprintf(out->ca_file, sizeof(out->ca_file), "%s/ca.crt", dir);
 	const char *ns = getenv("POD_NAMESPACE");
-	snprintf(out->namespace, sizeof(out->namespace), "%s", ns && ns[0] ? ns : "default");
+	char ns_file[XT_PATH_MAX + 16];
+	snprintf(ns_file, sizeof(ns_file), "%s/namespace", dir);
+	size_t len = 0;
+	struct hr_err ignored;
+	hr_err_clear(&ignored);
+	char *from_file = ns && ns[0] ? NULL : read_file(ns_file, 256, &len, &ignored);
+	while (from_file && len && (from_file[len - 1] == '\n' || from_file[len - 1] == ' '))
+		from_file[--len] = '\0';
+	snprintf(out->namespace, sizeof(out->namespace), "%s",
+	         ns && ns[0]                 ? ns
+	         : from_file && from_file[0] ? from_file
+	                                     : "default");
+	free(from_file);
 	snprintf(out->description, sizeof(out->description), "in-cluster %s", out->server);
 	return HR_OK;
 }

@@ -36,9 +36,15 @@ enum hr_code xt_watch_parse_line(const char *line, size_t len, struct xt_watch_e
                                  cJSON **tree, struct hr_err *err)
 {
 	memset(ev, 0, sizeof(*ev));
-	*tree = cJSON_ParseWithLength(line, len);
+	const char *end = NULL;
+	*tree = cJSON_ParseWithLengthOpts(line, len, &end, 0);
 	if (!*tree)
 		return hr_err_set(err, HR_EINVAL, "watch", "a line of %zu bytes is not JSON", len);
+	for (; end && end < line + len; end++)
+		if (*end != ' ' && *end != '\t' && *end != '\r')
+			return hr_err_set(
+			    err, HR_EINVAL, "watch",
+			    "bytes after the event's JSON object (one event per line)");
 	const cJSON *type = hr_cj_member(*tree, "type");
 	const cJSON *obj = hr_cj_member(*tree, "object");
 	if (!cJSON_IsString(type) || !parse_type(type->valuestring, &ev->type))
@@ -86,6 +92,13 @@ bool xt_watch_feed(struct xt_watch_stream *w, const char *p, size_t n)
 		const char *nl = memchr(p, '\n', n);
 		size_t take = nl ? (size_t)(nl - p) : n;
 		if (w->line.len == 0 && nl) { /* the whole line is in this chunk */
+			if (take > w->max_line_bytes) {
+				hr_err_set(&w->err, HR_ERANGE, "watch",
+				           "an event line is longer than %zu bytes",
+				           w->max_line_bytes);
+				w->failed = true;
+				return false;
+			}
 			if (!deliver(w, p, take))
 				return false;
 		} else {
