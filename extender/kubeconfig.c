@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "jsonget.h"
 #include "yaml_json.h"
 
@@ -293,11 +294,15 @@ enum hr_code xt_kubeconfig_load(const char *path, const char *context, struct xt
 		hr_err_prefix_where(err, path);
 		return rc;
 	}
-	char context_text[sizeof(out->description)];
-	snprintf(context_text, sizeof(context_text), "%s", out->description);
-	int n = snprintf(out->description, sizeof(out->description), "kubeconfig %.*s %s", 900,
-	                 path, context_text);
-	(void)n; /* a cut description only shortens a log line */
+	struct hr_buf d; /* "kubeconfig FILE (context NAME)", cut to fit */
+	hr_buf_init(&d, sizeof(out->description) - 1);
+	hr_buf_puts(&d, "kubeconfig ");
+	hr_buf_puts(&d, path);
+	hr_buf_putc(&d, ' ');
+	hr_buf_puts(&d, out->description);
+	if (hr_buf_ok(&d))
+		memcpy(out->description, d.p, d.len + 1);
+	hr_buf_fini(&d);
 	return HR_OK;
 }
 
