@@ -81,11 +81,18 @@ $(BUILD)/tests/test_%: tests/extender/test_%.c $(TEST_SUPPORT) $(BUILD)/libxt.a 
 	$(CC) $(CFLAGS) -Ipredicates -Iextender -Itests -I$(CIVETWEB_DIR)/include $^ \
 		$(XT_LIBS) -lcmocka -o $@
 
+# test helper programs (not tests themselves)
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libxt.a $(BUILD)/libhrpred.a $(BUILD)/civetweb.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ipredicates -Iextender $^ $(XT_LIBS) -o $@
+
+TOOLS := $(BUILD)/tools/yaml2json
+
 $(TEST_SUPPORT): tests/support.c tests/support.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ipredicates -Itests -c $< -o $@
 
-unit: $(UNIT_PRED_BIN) $(UNIT_XT_BIN)
+unit: $(UNIT_PRED_BIN) $(UNIT_XT_BIN) $(TOOLS)
 
 test: $(BUILD)/headroom unit
 	$(PYTHON) tests/run.py --build $(BUILD)

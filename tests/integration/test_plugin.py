@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""scripts/kubectl-headroom with a fake `kubectl` on PATH: --offline gives
+exactly `headroom capacity` on the snapshot kubectl printed; online mode goes
+through `kubectl create --raw` to the service proxy path (the fake kubectl
+forwards it to a real `headroom serve`); kubectl's failures pass through."""
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import EKS, HEADROOM, TOP, Certs, Server, check, eq, run  # noqa: E402
+
+PLUGIN = os.path.join(TOP, "scripts", "kubectl-headroom")
+WEB_YAML = os.path.join(TOP, "examples", "pods", "web.yaml")
+
+FAKE_KUBECTL = r'''#!/usr/bin/env bash
+# a stand-in for kubectl: prints a snapshot, forwards --raw to headroom
+echo "$*" >>"$FAKE_LOG"
+if [ -n "${FAKE_KUBECTL_FAIL:-}" ]; then
+	echo "error: You must be logged in to the server (Unauthorized)" >&2
+	exit 1
+fi
+if [ "$1" = get ]; then
+	cat "$FAKE_SNAPSHOT"
+	exit 0
+fi
+if [ "$1" = create ] && [ "$2" = --raw ]; then
+	path=${3#/api/v1/namespaces/headroom/services/https:headroom:443/proxy}
+	[ "$path" = "$3" ] && { echo "fake kubectl: unexpected path $3" >&2; exit 1; }
+	exec curl -sS --fail-with-body --cacert "$FAKE_CA" --data-binary "@$5" "$FAKE_URL$path"
+fi
+echo "fake kubectl: unexpected arguments: $*" >&2
+exit 1
+'''
+
+
+def setup():
+    d = tempfile.mkdtemp(prefix="fake-kubectl-")
+    kubectl = os.path.join(d, "kubectl")
+    with open(kubectl, "w") as f:
+        f.write(FAKE_KUBECTL)
+    os.chmod(kubectl, os.stat(kubectl).st_mode | stat.S_IXUSR)
+    shutil.copy(HEADROOM, os.path.join(d, "headroom"))
+    certs = Certs()
+    server = Server(certs)
+    env = dict(os.environ, PATH=d + ":" + os.environ["PATH"], FAKE_LOG=os.path.join(d, "log"),
+               FAKE_SNAPSHOT=EKS, FAKE_CA=certs.path("ca.crt"), FAKE_URL="https://127.0.0.1:%d" % server.port)
+    return {"dir": d, "env": env, "certs": certs, "server": server}
+
+
+def teardown(st):
+    st["server"].stop()
+    shutil.rmtree(st["dir"])
+    shutil.rmtree(st["certs"].dir)
+
+
+def plugin(st, *args, env=None, stdin=None):
+    p = subprocess.run([PLUGIN] + list(args), env=env or st["env"], capture_output=True, input=stdin, timeout=60)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def test_offline_matches_headroom_capacity(st):
+    for fmt in ("json", "table", "yaml"):
+        code, out, err = plugin(st, "--offline", "-f", WEB_YAML, "--replicas", "20", "-o", fmt)
+        eq(code, 0, err)
+        direct = subprocess.run([HEADROOM, "capacity", "--snapshot", EKS, "-f", WEB_YAML, "--replicas", "20",
+                                 "-o", fmt], capture_output=True, text=True).stdout
+        if fmt == "json":  # the snapshot's age differs between the two runs
+            a, b = json.loads(out), json.loads(direct)
+            a["snapshot"].pop("ageSeconds"), b["snapshot"].pop("ageSeconds")
+            eq(a, b, "offline json answer")
+            eq((a["count"], a["fits"]), (16, False), "16 of 20")
+        elif fmt == "yaml":
+            strip = lambda t: [l for l in t.splitlines() if "ageSeconds" not in l]
+            eq(strip(out), strip(direct), "offline yaml answer")
+        else:
+            eq(out, direct, "offline table answer")
+    with open(st["env"]["FAKE_LOG"]) as f:
+        check("get nodes,pods,namespaces,limitranges -A -o json" in f.read(), "the snapshot command")
+
+
+def test_online_goes_through_the_service_proxy(st):
+    code, out, err = plugin(st, "-f", WEB_YAML, "-o", "json", "--replicas", "3")
+    eq(code, 0, err)
+    a = json.loads(out)
+    eq((a["count"], a["replicas"], a["fits"]), (16, 3, True), "answer from the service")
+    code, out, err = plugin(st, "nodes", "-f", WEB_YAML)
+    eq(code, 0, err)
+    check(out.startswith("NODE ") and "eks-node-b       9" in out, out)
+    with open(WEB_YAML, "rb") as f:
+        code, out, err = plugin(st, "-f", "-", "-o", "json", stdin=f.read())
+    eq((code, json.loads(out)["count"]), (0, 16), "pod on stdin")
+
+
+def test_kubectl_errors_pass_through(st):
+    env = dict(st["env"], FAKE_KUBECTL_FAIL="1")
+    for args in (("-f", WEB_YAML), ("--offline", "-f", WEB_YAML)):
+        code, out, err = plugin(st, *args, env=env)
+        eq(code, 1, "kubectl's exit code")
+        check("Unauthorized" in err, err)
+
+
+def test_usage_errors(st):
+    for args, fragment in ((("-o", "json"), "-f FILE is required"), (("-f", "/nope.yaml"), "cannot read"),
+                           (("-f", WEB_YAML, "-o", "xml"), "-o must be"), (("--bogus",), "unknown argument"),
+                           (("-f", WEB_YAML, "--replicas", "x"), "--replicas")):
+        code, _, err = plugin(st, *args)
+        eq(code, 2, "exit code of %s" % (args,))
+        check(fragment in err, "%r in %r" % (fragment, err))
+    code, out, _ = plugin(st, "--help")
+    check(code == 0 and "kubectl headroom -f pod.yaml" in out, out)
+
+
+if __name__ == "__main__":
+    sys.exit(run(globals(), setup, teardown))
