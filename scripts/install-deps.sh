@@ -61,7 +61,16 @@ fetch_civetweb_source() {
 	echo "install-deps: civetweb source in $src"
 }
 
+# The manifest tests render manifests/ with `kubectl kustomize`. The machine
+# image ships kubectl; if it is missing, Debian's kubernetes-client provides one.
+ensure_kubectl() {
+	command -v kubectl >/dev/null && return 0
+	export DEBIAN_FRONTEND=noninteractive
+	sudo_if_needed apt-get install -y -q --no-install-recommends kubernetes-client
+}
+
 install_packages
+ensure_kubectl
 fetch_civetweb_source
 touch "$deps/installed.stamp"
 echo "install-deps: done"
