@@ -11,7 +11,31 @@
 #include "yaml_json.h"
 #include "yaml_out.h"
 
-#define BODY_MAX_DEPTH   64
+#define BODY_MAX_DEPTH 64
+
+void xt_deadline_start(struct xt_deadline *d, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &d->end);
+	d->enabled = ms > 0;
+	d->end.tv_sec += ms / 1000;
+	d->end.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (d->end.tv_nsec >= 1000000000L) {
+		d->end.tv_sec++;
+		d->end.tv_nsec -= 1000000000L;
+	}
+}
+
+bool xt_deadline_passed(void *ctx)
+{
+	const struct xt_deadline *d = ctx;
+	struct timespec now;
+	if (!d->enabled)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > d->end.tv_sec ||
+	       (now.tv_sec == d->end.tv_sec && now.tv_nsec >= d->end.tv_nsec);
+}
+
 #define ANSWER_ARENA_CAP (512u << 20)
 
 static cJSON *parse_body(const char *body, size_t len, struct hr_err *err)
@@ -93,7 +117,11 @@ enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, si
 	                          &admitted, err)) != HR_OK)
 		goto out_free_doc;
 
-	struct hr_capacity_opts opts = {.max_copies = params->max_copies};
+	struct xt_deadline deadline;
+	xt_deadline_start(&deadline, params->max_ms);
+	struct hr_capacity_opts opts = {.max_copies = params->max_copies,
+	                                .should_stop = xt_deadline_passed,
+	                                .stop_ctx = &deadline};
 	if (w.max > 0 && (opts.max_copies <= 0 || w.max < opts.max_copies))
 		opts.max_copies = w.max;
 	struct hr_capacity_result r;

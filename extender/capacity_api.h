@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 #include "cache.h"
@@ -19,6 +20,7 @@ struct xt_capacity_params {
 	bool has_replicas; /* overrides the body's replicas */
 	int64_t replicas;
 	int64_t max_copies; /* the operator's bound; a smaller "max" in the body wins */
+	int max_ms;         /* time bound on the placement loop (0 = none) */
 	enum xt_output output;
 	bool per_node;
 };
@@ -29,6 +31,14 @@ struct xt_capacity_outcome {
 	bool coupled;
 	bool limited;
 };
+
+/* A time bound for the placement loop (hr_capacity_opts.should_stop). */
+struct xt_deadline {
+	struct timespec end;
+	bool enabled;
+};
+void xt_deadline_start(struct xt_deadline *d, int ms);
+bool xt_deadline_passed(void *ctx);
 
 /* Appends the answer to out. Input problems are HR_EINVAL/HR_ERANGE/
  * HR_EUNSUPPORTED with err naming the field; HR_ENOMEM when a limit or memory

@@ -16,6 +16,7 @@ void xt_config_defaults(struct xt_config *cfg)
 	cfg->keep_alive_timeout_ms = 60000;
 	cfg->cert_check_seconds = 10;
 	cfg->max_copies = 100000;
+	cfg->max_capacity_ms = 2000;
 	cfg->publish_interval_ms = 100;
 	cfg->max_staleness_s = 60;
 	cfg->watch_timeout_s = 300;
@@ -58,6 +59,9 @@ static const char serve_usage[] =
     "  --threads N               worker threads (default 64)\n"
     "  --request-timeout-ms N    per-read/write timeout for a request (default 10000)\n"
     "  --max-copies N            most copies one capacity answer places (default 100000)\n"
+    "  --max-capacity-ms N       time one capacity answer may spend placing coupled copies;\n"
+    "                            past it the answer is partial (\"limited\": true)\n"
+    "                            (default 2000, 0 = no limit)\n"
     "  --log-format text|json    log line format (default text)\n"
     "  -v N                      log verbosity (2 logs every request)\n";
 
@@ -70,6 +74,7 @@ static const char capacity_usage[] =
     "  -f, --filename FILE       the Pod or workload (JSON or YAML; - for stdin)\n"
     "  --replicas K              also say whether K more copies fit\n"
     "  --max-copies N            stop counting at N (default 100000)\n"
+    "  --max-capacity-ms N       stop placing coupled copies after N ms (default 2000)\n"
     "  -o, --output FORMAT       json (default), table or yaml\n"
     "  --log-format text|json    format of warnings on stderr (default text)\n"
     "  -v N                      verbosity of warnings on stderr\n"
@@ -156,6 +161,7 @@ static const struct flag flags[] = {
     {"--threads", NULL, true, false},
     {"--request-timeout-ms", NULL, true, false},
     {"--snapshot", NULL, true, true},
+    {"--max-capacity-ms", NULL, true, true},
     {"--max-copies", NULL, true, true},
     {"--log-format", NULL, true, true},
     {"-v", "--v", true, true},
@@ -212,6 +218,10 @@ static enum hr_code apply(struct xt_config *cfg, const char *name, const char *v
 		if (!parse_i64(v, 100, 600000, &n))
 			return bad(err, name, v, "is not milliseconds in [100, 600000]");
 		cfg->backoff_max_ms = (int)n;
+	} else if (!strcmp(name, "--max-capacity-ms")) {
+		if (!parse_i64(v, 0, 3600000, &n))
+			return bad(err, name, v, "is not milliseconds in [0, 3600000]");
+		cfg->max_capacity_ms = (int)n;
 	} else if (!strcmp(name, "--admission-mode")) {
 		if (strcmp(v, "warn") && strcmp(v, "deny") && strcmp(v, "off"))
 			return bad(err, name, v, "want warn, deny or off");

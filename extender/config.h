@@ -41,7 +41,8 @@ struct xt_config {
 	/* shared */
 	const char *snapshots[XT_MAX_SNAPSHOTS];
 	size_t n_snapshots;
-	int64_t max_copies; /* bound on one capacity answer's placement loop */
+	int64_t max_copies;  /* bound on one capacity answer's placement loop */
+	int max_capacity_ms; /* time bound on one capacity answer's placement loop (0 = none) */
 	int verbosity;
 	bool log_json;
 	/* capacity */

@@ -103,6 +103,7 @@ static int run_capacity(int argc, char **argv)
 	struct xt_capacity_params params = {.has_replicas = cfg.has_replicas,
 	                                    .replicas = cfg.replicas,
 	                                    .max_copies = cfg.max_copies,
+	                                    .max_ms = cfg.max_capacity_ms,
 	                                    .output = cfg.output,
 	                                    .per_node = true};
 	struct hr_buf out;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "capacity.h"
+#include "capacity_api.h"
 #include "incoming.h"
 #include "kube_client.h"
 #include "log.h"
@@ -143,7 +144,11 @@ static bool count_fitting(const struct hr_review *r, const struct hr_snapshot *s
 	if (rc == HR_OK)
 		rc = hr_incoming_pod(w.pod, snap, true, "spec.template", arena, &pod, NULL, &err);
 	if (rc == HR_OK) {
-		struct hr_capacity_opts opts = {.max_copies = r->delta};
+		struct xt_deadline deadline;
+		xt_deadline_start(&deadline, 2000); /* the webhook's timeoutSeconds is 5 */
+		struct hr_capacity_opts opts = {.max_copies = r->delta,
+		                                .should_stop = xt_deadline_passed,
+		                                .stop_ctx = &deadline};
 		rc = hr_capacity(snap, pod, &opts, arena, res, &err);
 	}
 	hr_workload_fini(&w);

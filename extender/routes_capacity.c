@@ -38,6 +38,7 @@ static bool read_params(struct xt_request *req, struct xt_capacity_params *p)
 	bool found;
 	int64_t max = 0;
 	p->max_copies = req->server->cfg->max_copies;
+	p->max_ms = req->server->cfg->max_capacity_ms;
 	p->per_node = true;
 	p->output = XT_OUTPUT_JSON;
 	if (!query_int(req, "replicas", 0, 100000000, &p->has_replicas, &p->replicas) ||

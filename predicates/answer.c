@@ -43,9 +43,9 @@ void hr_answer_notes(const struct hr_capacity_result *r, const struct hr_pod *po
 		emit(ctx, tmp);
 	}
 	if (r->limited) {
-		snprintf(tmp, sizeof(tmp),
-		         "counting stopped at %lld copies (the limit): more may fit",
-		         (long long)r->count);
+		snprintf(tmp, sizeof(tmp), "counting stopped at %lld copies (%s): more may fit",
+		         (long long)r->count,
+		         r->out_of_time ? "the time limit, --max-capacity-ms" : "the limit");
 		emit(ctx, tmp);
 	}
 	if (r->coupled && !r->exact) {

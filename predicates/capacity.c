@@ -88,9 +88,9 @@ static void fast_path(struct hr_filter_ctx *ctx, int64_t max, struct hr_capacity
 }
 
 /* Coupled pods: place copies one at a time where the scheduler would. */
-static enum hr_code placement_loop(struct hr_filter_ctx *ctx, int64_t max, bool tie_last,
-                                   struct hr_arena *arena, struct hr_capacity_result *out,
-                                   bool *tied, struct hr_err *err)
+static enum hr_code placement_loop(struct hr_filter_ctx *ctx, const struct hr_capacity_opts *opts,
+                                   int64_t max, bool tie_last, struct hr_arena *arena,
+                                   struct hr_capacity_result *out, bool *tied, struct hr_err *err)
 {
 	struct hr_scorer scorer;
 	enum hr_code rc = hr_scorer_init(&scorer, ctx, arena, err);
@@ -121,6 +121,10 @@ static enum hr_code placement_loop(struct hr_filter_ctx *ctx, int64_t max, bool 
 			out->limited = true;
 			break;
 		}
+		if (opts->should_stop && opts->should_stop(opts->stop_ctx)) {
+			out->limited = out->out_of_time = true;
+			break;
+		}
 		bool tie = false;
 		size_t pick = hr_scorer_pick(&scorer, feasible, n_feasible, &tie);
 		*tied |= tie;
@@ -139,8 +143,9 @@ static enum hr_code placement_loop(struct hr_filter_ctx *ctx, int64_t max, bool 
  * choice can change the count (two extremes, not every order: a count that
  * agrees is very likely, not proven, to be the only one). */
 static enum hr_code check_tie_breaking(const struct hr_snapshot *snap, const struct hr_pod *pod,
-                                       int64_t max, struct hr_arena *arena,
-                                       struct hr_capacity_result *out, struct hr_err *err)
+                                       const struct hr_capacity_opts *opts, int64_t max,
+                                       struct hr_arena *arena, struct hr_capacity_result *out,
+                                       struct hr_err *err)
 {
 	struct hr_capacity_result other;
 	struct hr_filter_ctx ctx;
@@ -149,8 +154,8 @@ static enum hr_code check_tie_breaking(const struct hr_snapshot *snap, const str
 	if (rc == HR_OK)
 		rc = hr_filter_prepare(&ctx, snap, pod, true, arena, err);
 	if (rc == HR_OK)
-		rc = placement_loop(&ctx, max, true, arena, &other, &tied, err);
-	if (rc == HR_OK && other.count != out->count) {
+		rc = placement_loop(&ctx, opts, max, true, arena, &other, &tied, err);
+	if (rc == HR_OK && !other.limited && other.count != out->count) {
 		out->exact = false;
 		out->count_other = other.count;
 	}
@@ -174,9 +179,9 @@ enum hr_code hr_capacity(const struct hr_snapshot *snap, const struct hr_pod *po
 		int64_t max =
 		    opts->max_copies > 0 ? opts->max_copies : HR_CAPACITY_DEFAULT_LOOP_MAX;
 		bool tied = false;
-		rc = placement_loop(&ctx, max, false, arena, out, &tied, err);
-		if (rc == HR_OK && tied && coupled)
-			rc = check_tie_breaking(snap, pod, max, arena, out, err);
+		rc = placement_loop(&ctx, opts, max, false, arena, out, &tied, err);
+		if (rc == HR_OK && tied && coupled && !out->limited)
+			rc = check_tie_breaking(snap, pod, opts, max, arena, out, err);
 	} else {
 		fast_path(&ctx, opts->max_copies, out);
 	}

@@ -31,6 +31,10 @@ struct hr_capacity_opts {
 	enum hr_capacity_mode mode;
 	int64_t max_copies; /* stop counting here (0 = no limit on the fast path,
 	                       HR_CAPACITY_DEFAULT_LOOP_MAX for the loop) */
+	/* Asked between placements in the loop (predicates/ reads no clock): true
+	 * stops counting, and the answer is flagged out_of_time. May be NULL. */
+	bool (*should_stop)(void *ctx);
+	void *stop_ctx;
 };
 
 #define HR_CAPACITY_DEFAULT_LOOP_MAX 100000
@@ -43,7 +47,8 @@ struct hr_capacity_node {
 
 struct hr_capacity_result {
 	int64_t count;       /* copies that fit now */
-	bool limited;        /* counting stopped at max_copies: count is a lower bound */
+	bool limited;        /* counting stopped early (max_copies or out of time): a lower bound */
+	bool out_of_time;    /* limited because should_stop said so */
 	bool coupled;        /* copies interact: the loop placed them */
 	bool exact;          /* false when the scheduler's own tie-breaking could change count */
 	int64_t count_other; /* !exact: the count another tie-breaking gave */

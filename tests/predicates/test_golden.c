@@ -249,6 +249,43 @@ static void test_gcp_zone_spread(void **state)
 	hr_arena_fini(&g.arena);
 }
 
+static bool stop_after_four(void *ctx)
+{
+	int *calls = ctx;
+	return ++*calls > 4;
+}
+
+/* A bound on the work: a should_stop that says stop after 4 placements
+ * gives a partial answer flagged out of time, with no FitError message. */
+static void test_capacity_stops_when_told(void **state)
+{
+	(void)state;
+	struct golden g;
+	answer(&g, PROBE(""), GCP "nodes.json", NULL); /* only for the snapshot */
+	struct hr_err err;
+	hr_err_clear(&err);
+	cJSON *pj = cJSON_Parse(
+	    "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"s\",\"labels\":{\"app\":\"s\"}},"
+	    "\"spec\":{\"topologySpreadConstraints\":[{\"maxSkew\":1,\"topologyKey\":"
+	    "\"topology.kubernetes.io/"
+	    "zone\",\"whenUnsatisfiable\":\"DoNotSchedule\",\"labelSelector\":"
+	    "{\"matchLabels\":{\"app\":\"s\"}}}],\"containers\":[{\"name\":\"c\",\"resources\":"
+	    "{\"requests\":{\"cpu\":\"1\"}}}]}}");
+	struct hr_pod *pod;
+	assert_int_equal(hr_incoming_pod(pj, g.snap, true, NULL, &g.arena, &pod, NULL, &err),
+	                 HR_OK);
+	cJSON_Delete(pj);
+	int calls = 0;
+	struct hr_capacity_opts opts = {.should_stop = stop_after_four, .stop_ctx = &calls};
+	struct hr_capacity_result r;
+	assert_int_equal(hr_capacity(g.snap, pod, &opts, &g.arena, &r, &err), HR_OK);
+	assert_int_equal(r.count, 4);
+	assert_true(r.limited);
+	assert_true(r.out_of_time);
+	assert_string_equal(r.message, "");
+	hr_arena_fini(&g.arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
