@@ -298,6 +298,7 @@ int main(void)
 	    cmocka_unit_test(test_gcp_workers_by_cpu),
 	    cmocka_unit_test(test_gcp_zone_anti_affinity),
 	    cmocka_unit_test(test_gcp_zone_spread),
+	    cmocka_unit_test(test_capacity_stops_when_told),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

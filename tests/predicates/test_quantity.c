@@ -58,7 +58,7 @@ static void expect_nano(const char *text, const char *nano)
 
 static void expect_rejected(const char *text, enum hr_code want)
 {
-	struct hr_qty q = {12345};
+	struct hr_qty q = {.nano = 12345};
 	struct hr_err err;
 	hr_err_clear(&err);
 	enum hr_code rc = hr_qty_parse(hr_str_c(text), "field", &q, &err);
