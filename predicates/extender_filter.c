@@ -31,23 +31,28 @@ static bool key_is(struct hr_json_span key, const char *want)
 	return true;
 }
 
+static enum hr_code not_json(struct hr_err *err, size_t at)
+{
+	return hr_err_set(err, HR_EINVAL, NULL,
+	                  "the body is not valid JSON (or nests deeper than %d) near byte %zu",
+	                  ARGS_MAX_DEPTH, at);
+}
+
 static enum hr_code read_args(const char *body, size_t len, struct args *a, struct hr_err *err)
 {
-	struct hr_json_span doc;
-	size_t used;
+	size_t lead = 0;
+	while (lead < len && strchr(" \t\r\n", body[lead]) && body[lead])
+		lead++;
+	struct hr_json_span doc = {body + lead, len - lead};
 	memset(a, 0, sizeof(*a));
-	enum hr_json_type t = hr_json_skip(body, len, ARGS_MAX_DEPTH, &doc, &used);
-	if (t == HR_JSON_INVALID)
-		return hr_err_set(
-		    err, HR_EINVAL, NULL,
-		    "the body is not valid JSON (or nests deeper than %d) near byte %zu",
-		    ARGS_MAX_DEPTH, used);
-	if (t != HR_JSON_OBJECT)
+	if (hr_json_span_type(doc) != HR_JSON_OBJECT) {
+		size_t used = 0;
+		if (hr_json_skip(body, len, ARGS_MAX_DEPTH, NULL, &used) == HR_JSON_INVALID)
+			return not_json(err, used);
 		return hr_err_set(err, HR_EINVAL, NULL, "ExtenderArgs must be a JSON object");
-	for (size_t i = used; i < len; i++)
-		if (!isspace((unsigned char)body[i]))
-			return hr_err_set(err, HR_EINVAL, NULL,
-			                  "unexpected bytes after the JSON object at byte %zu", i);
+	}
+	/* One validating pass: the iterator checks each member as it goes and
+	 * that only whitespace follows the object. */
 	struct hr_json_iter it;
 	struct hr_json_span key, value;
 	hr_json_iter_init(&it, doc, ARGS_MAX_DEPTH);
@@ -64,8 +69,13 @@ static enum hr_code read_args(const char *body, size_t len, struct args *a, stru
 			a->has_names = !null;
 		}
 	}
-	if (hr_json_iter_failed(&it))
-		return hr_err_set(err, HR_EINVAL, NULL, "malformed ExtenderArgs object");
+	if (hr_json_iter_failed(&it)) { /* find out where it went wrong */
+		size_t used = 0;
+		if (hr_json_skip(body, len, ARGS_MAX_DEPTH, NULL, &used) == HR_JSON_INVALID)
+			return not_json(err, used);
+		return hr_err_set(err, HR_EINVAL, NULL,
+		                  "unexpected bytes after the JSON object at byte %zu", used);
+	}
 	if (!a->has_pod)
 		return hr_err_set(err, HR_EINVAL, "Pod", "required: the pod to filter nodes for");
 	if (!a->has_names && !a->has_nodes)
@@ -88,22 +98,21 @@ static enum hr_code parse_pod(const struct hr_snapshot *snap, struct hr_json_spa
 /* ---- output ------------------------------------------------------------- */
 
 struct failed_maps {
-	struct hr_buf u, uu; /* "name":"reason" pairs, comma-separated */
+	struct hr_buf u, uu;  /* "name":"reason" pairs, comma-separated */
+	struct hr_buf reason; /* scratch for one node's reason text */
 };
 
 static void add_failure(struct failed_maps *f, struct hr_str name, const struct hr_node_status *st,
                         const struct hr_pod *pod)
 {
 	struct hr_buf *b = st->code == HR_STATUS_UNRESOLVABLE ? &f->uu : &f->u;
-	struct hr_buf reason;
 	if (b->len)
 		hr_buf_putc(b, ',');
 	hr_buf_json_str(b, name);
 	hr_buf_putc(b, ':');
-	hr_buf_init(&reason, 4096);
-	hr_status_text(st, pod, &reason);
-	hr_buf_json_str(b, (struct hr_str){reason.p ? reason.p : "", reason.len});
-	hr_buf_fini(&reason);
+	hr_buf_reset(&f->reason);
+	hr_status_text(st, pod, &f->reason);
+	hr_buf_json_str(b, (struct hr_str){f->reason.p ? f->reason.p : "", f->reason.len});
 }
 
 static void unknown_node(struct failed_maps *f, struct hr_str name)
@@ -137,7 +146,7 @@ static enum hr_code filter_names(const struct hr_filter_ctx *ctx, struct hr_json
 	size_t n_name;
 	bool first = true;
 	hr_buf_puts(out, "{\"Nodes\":null,\"NodeNames\":[");
-	hr_json_iter_init(&it, names, 4);
+	hr_json_iter_init_trusted(&it, names);
 	while (hr_json_next_element(&it, &v)) {
 		stats->nodes_in++;
 		if (!hr_json_string_decode(v, name, sizeof(name), &n_name))
@@ -176,16 +185,14 @@ static enum hr_code filter_names(const struct hr_filter_ctx *ctx, struct hr_json
  * snapshot's when the object is the same version, else a decoded copy that
  * keeps the snapshot's pods for that name. */
 static enum hr_code node_for_span(const struct hr_filter_ctx *ctx, struct hr_json_span span,
-                                  struct hr_str name, struct hr_arena *arena,
-                                  const struct hr_node_info **out, struct hr_filter_stats *stats,
-                                  struct hr_err *err)
+                                  struct hr_str name, struct hr_json_span rv,
+                                  struct hr_arena *arena, const struct hr_node_info **out,
+                                  struct hr_filter_stats *stats, struct hr_err *err)
 {
 	const struct hr_node_info *known = hr_snap_find_node(ctx->snap, name);
-	struct hr_json_span rv;
 	char rvbuf[64];
 	size_t rvlen;
-	if (known && known->node->resource_version.n &&
-	    hr_json_get_path(span, "metadata.resourceVersion", &rv) &&
+	if (known && known->node->resource_version.n && rv.p &&
 	    hr_json_string_decode(rv, rvbuf, sizeof(rvbuf), &rvlen) &&
 	    hr_str_eq((struct hr_str){rvbuf, rvlen}, known->node->resource_version)) {
 		*out = known;
@@ -215,31 +222,67 @@ static enum hr_code node_for_span(const struct hr_filter_ctx *ctx, struct hr_jso
 	return HR_OK;
 }
 
+/* The first member named key of a validated object (no second validation of
+ * the members it skips, which can be megabytes of Nodes). */
+static bool member(struct hr_json_span object, const char *key, struct hr_json_span *value)
+{
+	struct hr_json_iter it;
+	struct hr_json_span k;
+	hr_json_iter_init_trusted(&it, object);
+	while (hr_json_next_member(&it, &k, value))
+		if (hr_json_string_eq(k, key, strlen(key)))
+			return true;
+	return false;
+}
+
+/* The first metadata.name and metadata.resourceVersion of a Node object
+ * from the validated request, in one pass; spans are {NULL, 0} when absent. */
+static void node_metadata(struct hr_json_span node, struct hr_json_span *name,
+                          struct hr_json_span *rv)
+{
+	struct hr_json_iter it;
+	struct hr_json_span k, v, meta;
+	*name = *rv = (struct hr_json_span){NULL, 0};
+	if (!member(node, "metadata", &meta) || hr_json_span_type(meta) != HR_JSON_OBJECT)
+		return;
+	hr_json_iter_init_trusted(&it, meta);
+	while ((!name->p || !rv->p) && hr_json_next_member(&it, &k, &v)) {
+		if (!name->p && hr_json_string_eq(k, "name", 4))
+			*name = v;
+		else if (!rv->p && hr_json_string_eq(k, "resourceVersion", 15))
+			*rv = v;
+	}
+}
+
 static enum hr_code filter_objects(const struct hr_filter_ctx *ctx, struct hr_json_span nodes,
                                    struct hr_arena *arena, struct hr_buf *out,
                                    struct failed_maps *f, struct hr_filter_stats *stats,
                                    struct hr_err *err)
 {
-	struct hr_json_span items, v, name_span;
+	struct hr_json_span items, v, name_span, rv_span;
 	char name[256];
 	size_t n_name;
 	bool first = true;
 	stats->full_nodes = true;
-	if (!hr_json_get(nodes, "items", &items) || hr_json_is_null(items))
+	if (!member(nodes, "items", &items) || hr_json_is_null(items))
 		items = (struct hr_json_span){"[]", 2};
 	hr_buf_puts(out, "{\"Nodes\":{\"metadata\":{},\"items\":[");
 	struct hr_json_iter it;
-	hr_json_iter_init(&it, items, ARGS_MAX_DEPTH);
+	hr_json_iter_init_trusted(&it, items);
 	while (hr_json_next_element(&it, &v)) {
 		stats->nodes_in++;
-		if (!hr_json_get_path(v, "metadata.name", &name_span) ||
+		if (hr_json_span_type(v) == HR_JSON_OBJECT)
+			node_metadata(v, &name_span, &rv_span);
+		else
+			name_span = rv_span = (struct hr_json_span){NULL, 0};
+		if (!name_span.p ||
 		    !hr_json_string_decode(name_span, name, sizeof(name), &n_name) || n_name == 0)
 			return hr_err_set(err, HR_EINVAL, "Nodes.items",
 			                  "item %zu has no metadata.name string",
 			                  stats->nodes_in - 1);
 		struct hr_str nm = {name, n_name};
 		const struct hr_node_info *info = NULL;
-		enum hr_code rc = node_for_span(ctx, v, nm, arena, &info, stats, err);
+		enum hr_code rc = node_for_span(ctx, v, nm, rv_span, arena, &info, stats, err);
 		if (rc != HR_OK)
 			return rc;
 		struct hr_node_status st;
@@ -280,7 +323,7 @@ static enum hr_code reject_all(const struct hr_filter_ctx *ctx, const struct arg
 	                       : "{\"Nodes\":{\"metadata\":{},\"items\":[]},\"NodeNames\":null");
 	if (names)
 		items = a->node_names;
-	else if (!hr_json_get(a->nodes, "items", &items) || hr_json_is_null(items))
+	else if (!member(a->nodes, "items", &items) || hr_json_is_null(items))
 		items = (struct hr_json_span){"[]", 2};
 	hr_json_iter_init(&it, items, ARGS_MAX_DEPTH);
 	while (hr_json_next_element(&it, &v)) {
@@ -323,6 +366,7 @@ enum hr_code hr_extender_filter(const struct hr_snapshot *snap, const char *body
 		return rc;
 	hr_buf_init(&f.u, out->max_len);
 	hr_buf_init(&f.uu, out->max_len);
+	hr_buf_init(&f.reason, 4096);
 	if (ctx.prefilter_rejected)
 		rc = reject_all(&ctx, &a, out, &f, stats, err);
 	else if (a.has_names)
@@ -333,6 +377,7 @@ enum hr_code hr_extender_filter(const struct hr_snapshot *snap, const char *body
 		finish_output(out, &f);
 	hr_buf_fini(&f.u);
 	hr_buf_fini(&f.uu);
+	hr_buf_fini(&f.reason);
 	if (rc == HR_OK && !hr_buf_ok(out))
 		rc = hr_err_set(err, HR_ENOMEM, NULL, "the filter answer is larger than allowed");
 	return rc;

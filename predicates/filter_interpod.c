@@ -58,16 +58,14 @@ static void count_incoming(struct hr_affinity_state *s, const struct hr_filter_c
 /* Existing pods' required anti-affinity terms that match the incoming pod. */
 static void count_existing_anti(struct hr_affinity_state *s, const struct hr_filter_ctx *ctx)
 {
-	for (size_t k = 0; k < ctx->snap->n_nodes; k++) {
-		const struct hr_node_info *info = &ctx->snap->nodes[k];
-		for (size_t i = 0; i < info->n_pods; i++) {
-			const struct hr_pod *p = info->pods[i];
-			for (size_t t = 0; t < p->pod_anti_affinity.n; t++)
-				if (hr_term_matches_pod(&p->pod_anti_affinity.v[t], p, ctx->pod,
-				                        s->ns_seen))
-					credit(&s->existing_anti, info->node,
-					       p->pod_anti_affinity.v[t].topology_key);
-		}
+	for (size_t i = 0; i < ctx->snap->n_with_required_anti; i++) {
+		const struct hr_pod *p = ctx->snap->with_required_anti[i].pod;
+		const struct hr_node *node = ctx->snap->with_required_anti[i].info->node;
+		for (size_t t = 0; t < p->pod_anti_affinity.n; t++)
+			if (hr_term_matches_pod(&p->pod_anti_affinity.v[t], p, ctx->pod,
+			                        s->ns_seen))
+				credit(&s->existing_anti, node,
+				       p->pod_anti_affinity.v[t].topology_key);
 	}
 }
 

@@ -11,16 +11,6 @@ void hr_intern_init(struct hr_intern *in, struct hr_arena *arena)
 	in->count = 0;
 }
 
-static uint64_t hash_str(struct hr_str s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (size_t i = 0; i < s.n; i++) {
-		h ^= (unsigned char)s.p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static size_t find_slot(const struct hr_str *slots, size_t cap, struct hr_str s, uint64_t h)
 {
 	size_t mask = cap - 1;
@@ -39,7 +29,8 @@ static int grow(struct hr_intern *in)
 	for (size_t i = 0; i < in->cap; i++) {
 		if (!in->slots[i].p)
 			continue;
-		slots[find_slot(slots, cap, in->slots[i], hash_str(in->slots[i]))] = in->slots[i];
+		slots[find_slot(slots, cap, in->slots[i], hr_str_hash(in->slots[i]))] =
+		    in->slots[i];
 	}
 	in->slots = slots; /* the old table stays in the arena until it is freed */
 	in->cap = cap;
@@ -50,7 +41,7 @@ struct hr_str hr_intern_get(struct hr_intern *in, struct hr_str s)
 {
 	if ((in->count + 1) * 4 > in->cap * 3 && grow(in) != 0)
 		return HR_STR_NULL;
-	uint64_t h = hash_str(s);
+	uint64_t h = hr_str_hash(s);
 	size_t i = find_slot(in->slots, in->cap, s, h);
 	if (in->slots[i].p)
 		return in->slots[i];

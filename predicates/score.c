@@ -488,9 +488,16 @@ static enum hr_code affinity_init(struct hr_scorer *s, struct hr_err *err)
 	a->ns_seen = a->ns_listed ? a->ns_listed : &no_labels;
 	s->affinity = a;
 	const struct hr_snapshot *snap = snap_of(s);
-	for (size_t k = 0; k < snap->n_nodes; k++)
-		for (size_t i = 0; i < snap->nodes[k].n_pods; i++)
-			affinity_process(s, snap->nodes[k].pods[i], snap->nodes[k].node);
+	const struct hr_pod *pod = s->ctx->pod;
+	if (pod->pref_pod_affinity.n || pod->pref_pod_anti_affinity.n) {
+		for (size_t k = 0; k < snap->n_nodes; k++)
+			for (size_t i = 0; i < snap->nodes[k].n_pods; i++)
+				affinity_process(s, snap->nodes[k].pods[i], snap->nodes[k].node);
+	} else { /* only existing pods' own terms can score */
+		for (size_t i = 0; i < snap->n_with_affinity; i++)
+			affinity_process(s, snap->with_affinity[i].pod,
+			                 snap->with_affinity[i].info->node);
+	}
 	return a->scores.oom ? oom(err) : HR_OK;
 }
 

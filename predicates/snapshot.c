@@ -219,8 +219,8 @@ static int ns_ptr_cmp(const void *a, const void *b)
 	return hr_str_cmp(x->name, y->name);
 }
 
-static const struct hr_node_info *find_info(const struct hr_node_info *nodes, size_t n,
-                                            struct hr_str name)
+static const struct hr_node_info *search_sorted(const struct hr_node_info *nodes, size_t n,
+                                                struct hr_str name)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -238,7 +238,37 @@ static const struct hr_node_info *find_info(const struct hr_node_info *nodes, si
 
 const struct hr_node_info *hr_snap_find_node(const struct hr_snapshot *s, struct hr_str name)
 {
-	return find_info(s->nodes, s->n_nodes, name);
+	if (!s->node_slots)
+		return search_sorted(s->nodes, s->n_nodes, name);
+	for (size_t i = (size_t)hr_str_hash(name) & s->node_slot_mask;;
+	     i = (i + 1) & s->node_slot_mask) {
+		uint32_t k = s->node_slots[i];
+		if (k == UINT32_MAX)
+			return NULL;
+		if (hr_str_eq(s->nodes[k].node->name, name))
+			return &s->nodes[k];
+	}
+}
+
+/* The name index: at most half full, so probes stay short. */
+static enum hr_code build_node_index(struct hr_snap_builder *b, struct hr_snapshot *s)
+{
+	size_t cap = 16;
+	while (cap < 2 * s->n_nodes)
+		cap *= 2;
+	uint32_t *slots = hr_arena_alloc(b->arena, cap * sizeof(*slots));
+	if (!slots)
+		return oom(b);
+	memset(slots, 0xff, cap * sizeof(*slots));
+	for (size_t k = 0; k < s->n_nodes; k++) {
+		size_t i = (size_t)hr_str_hash(s->nodes[k].node->name) & (cap - 1);
+		while (slots[i] != UINT32_MAX)
+			i = (i + 1) & (cap - 1);
+		slots[i] = (uint32_t)k;
+	}
+	s->node_slots = slots;
+	s->node_slot_mask = cap - 1;
+	return HR_OK;
 }
 
 const struct hr_namespace *hr_snap_find_namespace(const struct hr_snapshot *s, struct hr_str name)
@@ -307,7 +337,7 @@ static enum hr_code add_pod_to_info(struct hr_snap_builder *b, struct hr_node_in
 
 /* Which builder pods count on a node: bound, not terminal, known node. */
 static const struct hr_node_info *pod_target(struct hr_snap_builder *b, const struct hr_pod *p,
-                                             const struct hr_node_info *infos, size_t n_infos)
+                                             const struct hr_snapshot *s)
 {
 	if (p->node_name.n == 0) {
 		b->stats.pods_unbound++;
@@ -317,7 +347,7 @@ static const struct hr_node_info *pod_target(struct hr_snap_builder *b, const st
 		b->stats.pods_terminal++;
 		return NULL;
 	}
-	const struct hr_node_info *info = find_info(infos, n_infos, p->node_name);
+	const struct hr_node_info *info = hr_snap_find_node(s, p->node_name);
 	if (!info)
 		b->stats.pods_unknown_node++;
 	return info;
@@ -343,7 +373,9 @@ static enum hr_code build_nodes(struct hr_snap_builder *b, struct hr_snapshot *s
 	}
 	s->nodes = infos;
 	s->n_nodes = n;
-	return HR_OK;
+	if (n > UINT32_MAX - 1)
+		return hr_err_set(b->err, HR_ERANGE, NULL, "more than 2^32 nodes");
+	return build_node_index(b, s);
 }
 
 /* Places every counted pod on its node: pods grouped per node, aggregates summed. */
@@ -359,7 +391,7 @@ static enum hr_code build_pods(struct hr_snap_builder *b, struct hr_snapshot *s)
 		return oom(b);
 	size_t total = 0;
 	for (size_t i = 0; i < b->n_pods; i++) {
-		target[i] = pod_target(b, b->pods[i], s->nodes, s->n_nodes);
+		target[i] = pod_target(b, b->pods[i], s);
 		if (!target[i])
 			continue;
 		counts[target[i]->index]++;
@@ -393,6 +425,38 @@ static enum hr_code build_pods(struct hr_snap_builder *b, struct hr_snapshot *s)
 	}
 	s->pods = pods;
 	s->n_pods = total;
+	return HR_OK;
+}
+
+static bool has_any_affinity(const struct hr_pod *p)
+{
+	return p->pod_affinity.n || p->pod_anti_affinity.n || p->pref_pod_affinity.n ||
+	       p->pref_pod_anti_affinity.n;
+}
+
+/* The pods with inter-pod terms, in node order (as the pods array). */
+static enum hr_code build_affinity_lists(struct hr_snap_builder *b, struct hr_snapshot *s)
+{
+	size_t n_anti = 0, n_any = 0;
+	for (size_t k = 0; k < s->n_nodes; k++)
+		for (size_t i = 0; i < s->nodes[k].n_pods; i++) {
+			n_anti += s->nodes[k].pods[i]->pod_anti_affinity.n > 0;
+			n_any += has_any_affinity(s->nodes[k].pods[i]);
+		}
+	struct hr_pod_ref *anti = hr_arena_calloc(b->arena, n_anti + 1, sizeof(*anti));
+	struct hr_pod_ref *any = hr_arena_calloc(b->arena, n_any + 1, sizeof(*any));
+	if (!anti || !any)
+		return oom(b);
+	s->with_required_anti = anti;
+	s->with_affinity = any;
+	for (size_t k = 0; k < s->n_nodes; k++)
+		for (size_t i = 0; i < s->nodes[k].n_pods; i++) {
+			struct hr_pod_ref ref = {s->nodes[k].pods[i], &s->nodes[k]};
+			if (ref.pod->pod_anti_affinity.n)
+				anti[s->n_with_required_anti++] = ref;
+			if (has_any_affinity(ref.pod))
+				any[s->n_with_affinity++] = ref;
+		}
 	return HR_OK;
 }
 
@@ -433,7 +497,7 @@ enum hr_code hr_snap_builder_finish(struct hr_snap_builder *b, const struct hr_s
 	enum hr_code rc;
 	b->stats.pods_total = b->n_pods;
 	if ((rc = build_nodes(b, s)) != HR_OK || (rc = build_pods(b, s)) != HR_OK ||
-	    (rc = build_lists(b, s)) != HR_OK)
+	    (rc = build_affinity_lists(b, s)) != HR_OK || (rc = build_lists(b, s)) != HR_OK)
 		return rc;
 	s->stats = b->stats;
 	s->resource_version = b->resource_version;

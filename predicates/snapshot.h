@@ -38,6 +38,12 @@ struct hr_node_info {
 	size_t index; /* position in hr_snapshot.nodes */
 };
 
+/* A pod and the node it occupies. */
+struct hr_pod_ref {
+	const struct hr_pod *pod;
+	const struct hr_node_info *info;
+};
+
 struct hr_snapshot_stats {
 	size_t pods_total;        /* Pod objects seen */
 	size_t pods_unbound;      /* no spec.nodeName: not counted anywhere */
@@ -60,6 +66,18 @@ struct hr_snapshot {
 	size_t n_runtime_classes;
 	struct hr_snapshot_stats stats;
 	struct hr_str resource_version; /* "" when unknown */
+	/* Node name -> index in nodes: open addressing over node_slot_mask + 1
+	 * slots, UINT32_MAX = empty. NULL in hand-made snapshots (then lookups
+	 * search the sorted array). */
+	const uint32_t *node_slots;
+	size_t node_slot_mask;
+	/* Pods whose inter-pod terms matter to every other pod (kube-scheduler's
+	 * HavePodsWithRequiredAntiAffinityList and HavePodsWithAffinityList), so
+	 * a request does not walk all pods to find the few that have terms. */
+	const struct hr_pod_ref *with_required_anti;
+	size_t n_with_required_anti;
+	const struct hr_pod_ref *with_affinity; /* any (anti-)affinity term */
+	size_t n_with_affinity;
 };
 
 struct hr_snap_builder {

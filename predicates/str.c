@@ -10,6 +10,16 @@ int hr_str_cmp(struct hr_str a, struct hr_str b)
 	return (a.n > b.n) - (a.n < b.n);
 }
 
+uint64_t hr_str_hash(struct hr_str s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < s.n; i++) {
+		h ^= (unsigned char)s.p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 bool hr_str_contains(struct hr_str s, const char *needle)
 {
 	size_t n = strlen(needle);

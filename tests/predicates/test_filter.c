@@ -1358,6 +1358,29 @@ static void test_spread_match_label_keys(void **state)
 	"'requiredDuringSchedulingIgnoredDuringExecution':[" terms "]}}"
 /* clang-format on */
 
+/* The snapshot's name index finds every node and nothing else, and it lists
+ * exactly the pods whose inter-pod terms other pods must see. */
+static void test_snapshot_index_and_affinity_lists(void **state)
+{
+	(void)state;
+	load(list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("")),
+	          POD("anti", "n2", WEB, CTR("") ANTI(TERM(WEB, "zone", ""))),
+	          POD("aff", "n3", "", CTR("") AFFINITY(TERM("'app':'db'", "zone", ""))),
+	          POD("unbound-anti", "", WEB, CTR("") ANTI(TERM(WEB, "zone", ""))), NULL),
+	     PODIN("", CTR("")));
+	assert_non_null(F.snap->node_slots);
+	for (size_t k = 0; k < F.snap->n_nodes; k++)
+		assert_ptr_equal(hr_snap_find_node(F.snap, F.snap->nodes[k].node->name),
+		                 &F.snap->nodes[k]);
+	assert_null(hr_snap_find_node(F.snap, hr_str_c("n5")));
+	assert_null(hr_snap_find_node(F.snap, hr_str_c("")));
+	assert_int_equal(F.snap->n_with_required_anti, 1);
+	assert_string_equal(F.snap->with_required_anti[0].info->node->name.p, "n2");
+	assert_int_equal(F.snap->n_with_affinity, 2);
+	assert_string_equal(F.snap->with_affinity[0].info->node->name.p, "n2");
+	assert_string_equal(F.snap->with_affinity[1].info->node->name.p, "n3");
+}
+
 static void test_interpod_affinity_required(void **state)
 {
 	(void)state;
@@ -1763,6 +1786,7 @@ int main(void)
 	    T(test_spread_node_affinity_policy),
 	    T(test_spread_all_keys_needed_for_counting),
 	    T(test_spread_match_label_keys),
+	    T(test_snapshot_index_and_affinity_lists),
 	    T(test_interpod_affinity_required),
 	    T(test_interpod_affinity_first_pod_of_group),
 	    T(test_interpod_affinity_all_terms_one_pod),

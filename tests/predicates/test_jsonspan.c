@@ -574,6 +574,58 @@ static void expect_span(struct hr_json_span v, const char *want)
 	assert_memory_equal(v.p, want, v.n);
 }
 
+/* Trusted iteration returns the same spans as validating iteration on valid
+ * input, including strings with escaped quotes and backslashes. */
+static void test_json_iter_trusted_matches_validating(void **state)
+{
+	(void)state;
+	const char *doc = " { \"a\\\"}\" : [1, {\"x\": \"]\\\\\"}, \"\\\\\"], \"b\":true,"
+	                  "\"c\":-1.5e3 , \"d\" : {\"e\":[[]]}, \"f\":null } ";
+	struct hr_json_iter v, t;
+	struct hr_json_span kv, vv, kt, vt;
+	hr_json_iter_init(&v, span_c(doc), 16);
+	hr_json_iter_init_trusted(&t, span_c(doc));
+	size_t n = 0;
+	while (hr_json_next_member(&v, &kv, &vv)) {
+		assert_true(hr_json_next_member(&t, &kt, &vt));
+		assert_ptr_equal(kv.p, kt.p);
+		assert_int_equal(kv.n, kt.n);
+		assert_ptr_equal(vv.p, vt.p);
+		assert_int_equal(vv.n, vt.n);
+		n++;
+	}
+	assert_false(hr_json_iter_failed(&v));
+	assert_false(hr_json_next_member(&t, &kt, &vt));
+	assert_false(hr_json_iter_failed(&t));
+	assert_int_equal(n, 5);
+}
+
+/* On malformed input a trusted iterator may return odd spans but stays
+ * inside the container (run under ASan, this is the check). */
+static void test_json_iter_trusted_stays_in_bounds(void **state)
+{
+	(void)state;
+	const char *bad[] = {"{\"a\":\"unterminated", "{\"a\":[[[", "[\"\\", "{\"a\":}}}}", "[1,2",
+	                     "{\"a\" \"b\"}",         "[\"x\\\"]"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t n = strlen(bad[i]);
+		char *copy = malloc(n); /* no NUL: reading past n would be caught */
+		assert_non_null(copy);
+		memcpy(copy, bad[i], n);
+		struct hr_json_iter it;
+		struct hr_json_span k, v;
+		hr_json_iter_init_trusted(&it, (struct hr_json_span){copy, n});
+		for (int guard = 0; guard < 16; guard++) {
+			bool more = copy[0] == '{' ? hr_json_next_member(&it, &k, &v)
+			                           : hr_json_next_element(&it, &v);
+			if (!more)
+				break;
+			assert_true(v.p >= copy && v.p + v.n <= copy + n);
+		}
+		free(copy);
+	}
+}
+
 static void test_json_get_finds_key(void **state)
 {
 	struct hr_json_span v;
@@ -1466,6 +1518,8 @@ int main(void)
 	    cmocka_unit_test(test_json_iter_tolerates_surrounding_whitespace),
 	    cmocka_unit_test(test_json_iter_depth_limit),
 	    cmocka_unit_test(test_json_iter_stays_failed),
+	    cmocka_unit_test(test_json_iter_trusted_matches_validating),
+	    cmocka_unit_test(test_json_iter_trusted_stays_in_bounds),
 	    cmocka_unit_test(test_json_get_finds_key),
 	    cmocka_unit_test(test_json_get_matches_escaped_key),
 	    cmocka_unit_test(test_json_get_is_case_sensitive),
