@@ -100,35 +100,37 @@ static void admission_json(struct hr_buf *b, unsigned admitted)
 	hr_buf_putc(b, ']');
 }
 
+/* A key that needs no escaping, as a literal: one append. */
+#define LITERAL_KEY(b, key) hr_buf_append(b, "\"" key "\":", sizeof(key) + 2)
+
 static void per_node_json(struct hr_buf *b, const struct hr_capacity_result *r,
                           const struct hr_pod *pod)
 {
-	json_key(b, "perNode");
+	struct hr_buf reason;
+	hr_buf_init(&reason, 4096);
+	LITERAL_KEY(b, "perNode");
 	hr_buf_putc(b, '[');
 	for (size_t k = 0; k < r->n_nodes; k++) {
 		const struct hr_capacity_node *cn = &r->nodes[k];
-		if (k)
-			hr_buf_putc(b, ',');
-		hr_buf_putc(b, '{');
-		json_key(b, "node");
+		hr_buf_append(b, k ? ",{" : "{", k ? 2 : 1);
+		LITERAL_KEY(b, "node");
 		hr_buf_json_str(b, cn->info->node->name);
 		hr_buf_putc(b, ',');
-		json_key(b, "count");
+		LITERAL_KEY(b, "count");
 		hr_buf_i64(b, cn->count);
 		if (cn->status.code != HR_STATUS_SUCCESS) {
-			struct hr_buf reason;
-			hr_buf_init(&reason, 4096);
+			hr_buf_reset(&reason);
 			hr_status_text(&cn->status, pod, &reason);
 			if (hr_buf_ok(&reason) && reason.len) {
 				hr_buf_putc(b, ',');
-				json_key(b, "reason");
+				LITERAL_KEY(b, "reason");
 				hr_buf_json_str(b, (struct hr_str){reason.p, reason.len});
 			}
-			hr_buf_fini(&reason);
 		}
 		hr_buf_putc(b, '}');
 	}
 	hr_buf_putc(b, ']');
+	hr_buf_fini(&reason);
 }
 
 void hr_answer_capacity_json(const struct hr_capacity_result *r, const struct hr_pod *pod,

@@ -65,7 +65,7 @@ static bool reserve(struct hr_buf *buf, size_t extra)
 	return true;
 }
 
-void hr_buf_append(struct hr_buf *buf, const void *data, size_t n)
+void hr_buf_append_slow(struct hr_buf *buf, const void *data, size_t n)
 {
 	if (!reserve(buf, n))
 		return;
@@ -83,11 +83,6 @@ void hr_buf_puts(struct hr_buf *buf, const char *s)
 void hr_buf_str(struct hr_buf *buf, struct hr_str s)
 {
 	hr_buf_append(buf, s.p, s.n);
-}
-
-void hr_buf_putc(struct hr_buf *buf, char c)
-{
-	hr_buf_append(buf, &c, 1);
 }
 
 void hr_buf_printf(struct hr_buf *buf, const char *fmt, ...)
@@ -116,8 +111,20 @@ void hr_buf_printf(struct hr_buf *buf, const char *fmt, ...)
 void hr_buf_i64(struct hr_buf *buf, int64_t v)
 {
 	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-	hr_buf_append(buf, tmp, (size_t)n);
+	char *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v; /* INT64_MIN too */
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	hr_buf_append(buf, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* Bytes a JSON string must escape: controls, '"' and '\\'. */
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
 }
 
 void hr_buf_json_str(struct hr_buf *buf, struct hr_str s)
@@ -127,7 +134,7 @@ void hr_buf_json_str(struct hr_buf *buf, struct hr_str s)
 	size_t start = 0;
 	for (size_t i = 0; i < s.n; i++) {
 		unsigned char c = (unsigned char)s.p[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!needs_escape(c))
 			continue;
 		hr_buf_append(buf, s.p + start, i - start);
 		start = i + 1;

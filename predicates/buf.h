@@ -35,10 +35,29 @@ static inline bool hr_buf_ok(const struct hr_buf *buf)
  * the buffer is left empty. NULL if the buffer failed or is empty. */
 char *hr_buf_take(struct hr_buf *buf, size_t *len);
 
-void hr_buf_append(struct hr_buf *buf, const void *data, size_t n);
+/* The growing (and failing) path of hr_buf_append. */
+void hr_buf_append_slow(struct hr_buf *buf, const void *data, size_t n);
+
+/* Inline because answers of thousands of nodes are made of tiny appends. */
+static inline void hr_buf_append(struct hr_buf *buf, const void *data, size_t n)
+{
+	if (!buf->failed && n < buf->cap - buf->len && n <= buf->max_len - buf->len) {
+		if (n)
+			memcpy(buf->p + buf->len, data, n);
+		buf->len += n;
+		buf->p[buf->len] = '\0';
+		return;
+	}
+	hr_buf_append_slow(buf, data, n);
+}
+
+static inline void hr_buf_putc(struct hr_buf *buf, char c)
+{
+	hr_buf_append(buf, &c, 1);
+}
+
 void hr_buf_puts(struct hr_buf *buf, const char *s);
 void hr_buf_str(struct hr_buf *buf, struct hr_str s);
-void hr_buf_putc(struct hr_buf *buf, char c);
 void hr_buf_printf(struct hr_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hr_buf_i64(struct hr_buf *buf, int64_t v);
 /* A JSON string literal with quotes, escaping as RFC 8259 requires. */

@@ -17,6 +17,11 @@ uint64_t hr_str_hash(struct hr_str s)
 		h ^= (unsigned char)s.p[i];
 		h *= 1099511628211ULL;
 	}
+	/* FNV-1a's low bits vary little across names like node-00001, node-00002:
+	 * a final avalanche (murmur3's fmix64) spreads them over the table. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
 	return h;
 }
 

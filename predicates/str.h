@@ -45,7 +45,7 @@ static inline bool hr_str_has_prefix(struct hr_str s, const char *prefix)
 /* Byte-wise three-way comparison, shorter prefix first (Go's string order). */
 int hr_str_cmp(struct hr_str a, struct hr_str b);
 
-/* FNV-1a over the bytes: for hash tables of names. */
+/* FNV-1a over the bytes, avalanched: for hash tables of names. */
 uint64_t hr_str_hash(struct hr_str s);
 
 /* True when `needle` occurs anywhere in `s`. */
