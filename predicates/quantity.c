@@ -114,11 +114,12 @@ static bool scale_to_nano(__int128 mantissa, int b2, int e10, __int128 *out)
 		if (!mul_i128(&v, 10))
 			return false;
 	if (e < 0) {
-		/* divide by 10^-e, rounding up; once the divisor passes v the result is 1 */
+		/* divide by 10^-e, rounding up; once the divisor passes v the result is 1,
+		 * and so it is when the next divisor would pass I128_MAX (>= v) */
 		__int128 div = 1;
 		bool huge = false;
 		for (; e < 0; e++) {
-			if (div > v) {
+			if (div > v || div > I128_MAX / 10) {
 				huge = true;
 				break;
 			}

@@ -278,6 +278,16 @@ static void test_qty_parse_rounds_up_to_nano(void **state)
 	expect_nano("0.0000001u", "1");
 }
 
+/* A binary suffix can take the mantissa near 2^127 while a long fraction asks for a
+ * divisor of 10^39: the divisor must stop growing before it overflows (found by
+ * fuzz/fuzz_quantity; 9e19 * 2^60 * 10^-48 units is 0.104 nano). */
+static void test_qty_parse_tiny_binary_fraction_rounds_up_to_one_nano(void **state)
+{
+	(void)state;
+	expect_nano("0.000000000000000000000000000090000000000000000000Ei", "1");
+	expect_nano("-0.000000000000000000000000000147000000000000000000Ei", "-1");
+}
+
 static void test_qty_parse_rounds_negative_away_from_zero(void **state)
 {
 	(void)state;
@@ -568,6 +578,7 @@ int main(void)
 	    cmocka_unit_test(test_qty_parse_rejects_double_sign),
 	    cmocka_unit_test(test_qty_parse_takes_a_view_without_nul),
 	    cmocka_unit_test(test_qty_parse_rounds_up_to_nano),
+	    cmocka_unit_test(test_qty_parse_tiny_binary_fraction_rounds_up_to_one_nano),
 	    cmocka_unit_test(test_qty_parse_rounds_negative_away_from_zero),
 	    cmocka_unit_test(test_qty_round_milli_rounds_sub_milli_up),
 	    cmocka_unit_test(test_qty_round_milli_keeps_whole_milli),
