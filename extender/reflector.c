@@ -103,7 +103,7 @@ static void failed(struct xt_reflector *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	int64_t expected = 0;
+	long long expected = 0; /* the type of atomic_llong */
 	atomic_compare_exchange_strong(&r->failing_since_ms, &expected, now_ms());
 	pthread_mutex_lock(&r->lock);
 	snprintf(r->last_error, sizeof(r->last_error), "%s", msg);

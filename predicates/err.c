@@ -14,6 +14,9 @@ void hr_err_clear(struct hr_err *err)
 }
 
 static enum hr_code err_vset(struct hr_err *err, enum hr_code code, const char *where,
+                             const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static enum hr_code err_vset(struct hr_err *err, enum hr_code code, const char *where,
                              const char *fmt, va_list ap)
 {
 	if (!err || err->code != HR_OK)
