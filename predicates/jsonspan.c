@@ -489,6 +489,8 @@ static bool iter_advance(struct hr_json_iter *it, char close)
 		if (*p != ',')
 			return iter_fail(it);
 		p = skip_ws(p + 1, end);
+		if (p == end) /* a trailing comma at the end of the span */
+			return iter_fail(it);
 	}
 	it->started = true;
 	it->p = (const char *)p;

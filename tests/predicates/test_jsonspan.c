@@ -508,6 +508,36 @@ static void test_json_iter_fails_on_malformed_member(void **state)
 	}
 }
 
+/* A span that ends right after a comma (a truncated body) fails without
+ * reading the byte after the span, validating or trusted (found by
+ * fuzz/fuzz_extender_args: the member's opening quote was read at the end). */
+static void test_json_iter_fails_on_comma_at_end_of_span(void **state)
+{
+	static const char *const bad[] = {"{\"a\":1,", "{\"a\":1, \n", "[1,", "[1 , "};
+	(void)state;
+	for (size_t i = 0; i < N(bad); i++) {
+		for (int trusted = 0; trusted < 2; trusted++) {
+			size_t n = strlen(bad[i]);
+			char *copy = malloc(n); /* no NUL: ASan catches a read at n */
+			assert_non_null(copy);
+			memcpy(copy, bad[i], n);
+			struct hr_json_iter it;
+			struct hr_json_span k, v;
+			if (trusted)
+				hr_json_iter_init_trusted(&it, (struct hr_json_span){copy, n});
+			else
+				hr_json_iter_init(&it, (struct hr_json_span){copy, n}, 8);
+			bool object = copy[0] == '{';
+			assert_true(object ? hr_json_next_member(&it, &k, &v)
+			                   : hr_json_next_element(&it, &v));
+			assert_false(object ? hr_json_next_member(&it, &k, &v)
+			                    : hr_json_next_element(&it, &v));
+			assert_true(hr_json_iter_failed(&it));
+			free(copy);
+		}
+	}
+}
+
 static void test_json_iter_fails_on_trailing_bytes(void **state)
 {
 	struct hr_json_iter it;
@@ -1514,6 +1544,7 @@ int main(void)
 	    cmocka_unit_test(test_json_iter_element_on_object_fails),
 	    cmocka_unit_test(test_json_iter_fails_on_non_container),
 	    cmocka_unit_test(test_json_iter_fails_on_malformed_member),
+	    cmocka_unit_test(test_json_iter_fails_on_comma_at_end_of_span),
 	    cmocka_unit_test(test_json_iter_fails_on_trailing_bytes),
 	    cmocka_unit_test(test_json_iter_tolerates_surrounding_whitespace),
 	    cmocka_unit_test(test_json_iter_depth_limit),
