@@ -2,6 +2,7 @@
 #include "capacity.h"
 
 #include "fit_message.h"
+#include "placement.h"
 #include "score.h"
 
 static enum hr_code oom(struct hr_err *err)
@@ -97,6 +98,15 @@ static enum hr_code placement_loop(struct hr_filter_ctx *ctx, const struct hr_ca
 	if (rc != HR_OK)
 		return rc;
 	scorer.tie_last = tie_last;
+	struct hr_placement by_domain = {.ctx = ctx,
+	                                 .scorer = &scorer,
+	                                 .max = max,
+	                                 .tie_last = tie_last,
+	                                 .should_stop = opts->should_stop,
+	                                 .stop_ctx = opts->stop_ctx};
+	if (opts->mode != HR_CAPACITY_PLAIN_LOOP &&
+	    hr_filter_coupled_by_domain(ctx, &by_domain.key) && hr_scorer_is_node_local(&scorer))
+		return hr_place_by_domain(&by_domain, arena, out, tied, err);
 	size_t *feasible = hr_arena_calloc(arena, out->n_nodes + 1, sizeof(*feasible));
 	struct hr_node_status *own = hr_arena_calloc(arena, out->n_nodes + 1, sizeof(*own));
 	bool *own_ok = hr_arena_calloc(arena, out->n_nodes + 1, sizeof(*own_ok));
@@ -175,7 +185,7 @@ enum hr_code hr_capacity(const struct hr_snapshot *snap, const struct hr_pod *po
 	if (ctx.prefilter_rejected)
 		return prefilter_answer(&ctx, arena, out, err);
 	bool coupled = hr_pod_is_coupled(pod, snap);
-	if (opts->mode == HR_CAPACITY_LOOP || coupled) {
+	if (opts->mode != HR_CAPACITY_AUTO || coupled) {
 		int64_t max =
 		    opts->max_copies > 0 ? opts->max_copies : HR_CAPACITY_DEFAULT_LOOP_MAX;
 		bool tied = false;

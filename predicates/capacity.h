@@ -23,8 +23,10 @@
 #include "snapshot.h"
 
 enum hr_capacity_mode {
-	HR_CAPACITY_AUTO = 0, /* fast path when the pod is uncoupled, else the loop */
-	HR_CAPACITY_LOOP,     /* always place copies one by one (tests, checks) */
+	HR_CAPACITY_AUTO = 0,   /* fast path when the pod is uncoupled, else the loop */
+	HR_CAPACITY_LOOP,       /* always place copies one by one (tests, checks) */
+	HR_CAPACITY_PLAIN_LOOP, /* one by one, filtering and scoring every node for
+	                           every copy (the reference placement.h is held to) */
 };
 
 struct hr_capacity_opts {
@@ -57,6 +59,7 @@ struct hr_capacity_result {
 	const char *message;     /* FitError text for copy count+1 ("" when limited) */
 	bool prefilter_rejected; /* a PreFilter rejected the pod outright */
 	int64_t iterations;      /* loop rounds (0 on the fast path) */
+	bool by_domain;          /* the loop ran by topology domain (placement.h) */
 };
 
 /* Counts copies of pod (admitted and finalized) on snap. Allocates the result

@@ -107,6 +107,32 @@ void hr_filter_assume(struct hr_filter_ctx *ctx, size_t index)
 	hr_affinity_assume(ctx, index);
 }
 
+/* Sets *key to k, or checks that it already is k. */
+static bool same_key(struct hr_str *key, bool *have, struct hr_str k)
+{
+	if (*have)
+		return hr_str_eq(*key, k);
+	*key = k;
+	*have = true;
+	return true;
+}
+
+bool hr_filter_coupled_by_domain(const struct hr_filter_ctx *ctx, struct hr_str *key)
+{
+	const struct hr_pod *pod = ctx->pod;
+	bool have = false;
+	if (pod->pod_affinity.n || hr_affinity_has_existing_anti(ctx))
+		return false;
+	for (size_t i = 0; i < pod->n_spread; i++)
+		if (pod->spread[i].when == HR_DO_NOT_SCHEDULE &&
+		    !same_key(key, &have, pod->spread[i].topology_key))
+			return false;
+	for (size_t t = 0; t < pod->pod_anti_affinity.n; t++)
+		if (!same_key(key, &have, pod->pod_anti_affinity.v[t].topology_key))
+			return false;
+	return have;
+}
+
 bool hr_pod_is_coupled(const struct hr_pod *pod, const struct hr_snapshot *snap)
 {
 	(void)snap;

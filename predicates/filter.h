@@ -105,6 +105,11 @@ struct hr_filter_ctx {
 
 	struct hr_affinity_state *affinity; /* NULL when the plugin is skipped */
 	struct hr_spread_state *spread;     /* NULL when the plugin is skipped */
+
+	/* Bumped when an assumed copy changed coupled state beyond the topology
+	 * domains of the node it landed on (a spread constraint's global
+	 * minimum), so every node's coupled answer may have moved. */
+	uint64_t coupled_epoch;
 };
 
 /* Runs the PreFilters for pod on snap. With overlay, copies can be assumed
@@ -131,6 +136,14 @@ bool hr_filter_node_coupled(const struct hr_filter_ctx *ctx, const struct hr_nod
 
 /* Capacity: one more copy of the pod is now on snapshot node `index`. */
 void hr_filter_assume(struct hr_filter_ctx *ctx, size_t index);
+
+/* True when the coupled plugins' answer for a node depends only on the
+ * node's domain under one topology key (*key), now and after any copies are
+ * assumed: every DoNotSchedule spread constraint and required anti-affinity
+ * term uses that key, the pod has no required affinity terms, and no
+ * existing pod's anti-affinity matches the pod. Nodes without the key get an
+ * answer that never changes. Call after hr_filter_prepare. */
+bool hr_filter_coupled_by_domain(const struct hr_filter_ctx *ctx, struct hr_str *key);
 
 /* True when the pod uses constraints whose outcome on one node depends on
  * copies placed on other nodes (inter-pod (anti-)affinity, topology spread),

@@ -21,5 +21,7 @@ enum hr_code hr_affinity_prepare(struct hr_filter_ctx *ctx, struct hr_err *err);
 bool hr_affinity_filter(const struct hr_filter_ctx *ctx, const struct hr_node_info *info,
                         struct hr_node_status *out);
 void hr_affinity_assume(struct hr_filter_ctx *ctx, size_t index);
+/* Does any existing pod's required anti-affinity match the incoming pod? */
+bool hr_affinity_has_existing_anti(const struct hr_filter_ctx *ctx);
 
 #endif

@@ -124,6 +124,11 @@ enum hr_code hr_affinity_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 	return HR_OK;
 }
 
+bool hr_affinity_has_existing_anti(const struct hr_filter_ctx *ctx)
+{
+	return ctx->affinity && ctx->affinity->existing_anti.entries > 0;
+}
+
 static bool satisfies_affinity(const struct hr_affinity_state *s, const struct hr_pod *pod,
                                const struct hr_node *node)
 {

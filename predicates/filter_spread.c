@@ -187,7 +187,9 @@ void hr_spread_assume(struct hr_filter_ctx *ctx, size_t index)
 		/* the copy counts like an existing pod: same namespace, own labels */
 		if (!s->eligible[index * s->n + i] || sc->count_nothing || !sc->self_match)
 			continue;
-		hr_spread_domains_add(&sc->domains, sc->domains.node_domain[index], 1);
-		hr_spread_domains_update_min(&sc->domains);
+		int64_t min = sc->domains.min;
+		hr_spread_domains_bump(&sc->domains, sc->domains.node_domain[index]);
+		if (sc->domains.min != min)
+			ctx->coupled_epoch++;
 	}
 }

@@ -602,6 +602,23 @@ size_t hr_scorer_pick(struct hr_scorer *s, const size_t *feasible, size_t n, boo
 	return feasible[best];
 }
 
+static bool all_equal(const int64_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i] != v[0])
+			return false;
+	return true;
+}
+
+bool hr_scorer_is_node_local(const struct hr_scorer *s)
+{
+	const struct hr_pod *pod = s->ctx->pod;
+	size_t n = snap_of(s)->n_nodes;
+	return !s->spread && s->affinity->scores.entries == 0 && pod->pod_affinity.n == 0 &&
+	       pod->pref_pod_affinity.n == 0 && pod->pref_pod_anti_affinity.n == 0 &&
+	       all_equal(s->intolerable, n) && all_equal(s->node_affinity, n);
+}
+
 void hr_scorer_assume(struct hr_scorer *s, size_t index)
 {
 	spread_assume(s, index);

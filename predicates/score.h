@@ -67,6 +67,15 @@ size_t hr_scorer_pick(struct hr_scorer *s, const size_t *feasible, size_t n_feas
 void hr_scorer_totals(struct hr_scorer *s, const size_t *feasible, size_t n_feasible,
                       int64_t *totals);
 
+/* True when each node's total depends only on that node and the copies on
+ * it, now and after more copies: no soft spread constraints, no inter-pod
+ * affinity scores (none from existing pods, and the pod has no preferred or
+ * required affinity terms that copies would bring), and the TaintToleration
+ * and NodeAffinity raw scores equal on every node (so normalizing them over
+ * any set of feasible nodes gives the same values). Then a node's total can
+ * be computed alone, with hr_scorer_totals on a one-node list. */
+bool hr_scorer_is_node_local(const struct hr_scorer *s);
+
 /* A copy was assumed on snapshot node index (call after hr_filter_assume). */
 void hr_scorer_assume(struct hr_scorer *s, size_t index);
 

@@ -48,8 +48,25 @@ void hr_spread_domains_add(struct hr_spread_domains *d, int32_t id, int64_t coun
 void hr_spread_domains_update_min(struct hr_spread_domains *d)
 {
 	int64_t min = INT64_MAX;
-	for (size_t i = 0; i < d->n_domains; i++)
-		if (d->registered[i] && d->count[i] < min)
-			min = d->count[i];
+	size_t at_min = 0;
+	for (size_t i = 0; i < d->n_domains; i++) {
+		if (!d->registered[i] || d->count[i] > min)
+			continue;
+		at_min = d->count[i] == min ? at_min + 1 : 1;
+		min = d->count[i];
+	}
 	d->min = min;
+	d->n_at_min = at_min;
+}
+
+void hr_spread_domains_bump(struct hr_spread_domains *d, int32_t id)
+{
+	if (!d->registered[id]) { /* not counted before: the minimum may drop */
+		hr_spread_domains_add(d, id, 1);
+		hr_spread_domains_update_min(d);
+		return;
+	}
+	/* counts only grow: the minimum moves only when its last domain grows */
+	if (d->count[id]++ == d->min && --d->n_at_min == 0)
+		hr_spread_domains_update_min(d);
 }

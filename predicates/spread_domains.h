@@ -25,7 +25,8 @@ struct hr_spread_domains {
 	bool *registered;     /* per id */
 	size_t n_domains;
 	size_t n_registered;
-	int64_t min; /* minimum count over registered domains (INT64_MAX if none) */
+	int64_t min;     /* minimum count over registered domains (INT64_MAX if none) */
+	size_t n_at_min; /* registered domains whose count is min */
 };
 
 /* Assigns ids for key over snap's nodes. Returns false when out of memory. */
@@ -39,7 +40,11 @@ int32_t hr_spread_domains_of(const struct hr_spread_domains *d, const struct hr_
 /* Registers domain id (counting `count` more pods in it). */
 void hr_spread_domains_add(struct hr_spread_domains *d, int32_t id, int64_t count);
 
-/* Recomputes min over registered domains. */
+/* Recomputes min (and n_at_min) over registered domains: O(domains). */
 void hr_spread_domains_update_min(struct hr_spread_domains *d);
+
+/* One more pod in domain id, keeping min current in amortized O(1) (the
+ * capacity loop adds one copy at a time to domains of thousands of nodes). */
+void hr_spread_domains_bump(struct hr_spread_domains *d, int32_t id);
 
 #endif

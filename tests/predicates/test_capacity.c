@@ -918,6 +918,168 @@ static void compare_results(const struct hr_capacity_result *fast,
 	fail_msg("case %d: fast path and placement loop disagree", case_no);
 }
 
+/* ---- property: placement by domain == plain placement loop -------------------------- */
+
+/* A pod whose copies interact: anti-affinity and/or DoNotSchedule spread,
+ * usually on one key (so placement.h takes it), sometimes not. */
+static void gen_coupled_pod(struct hr_buf *b)
+{
+	static const char *const cpus[] = {"50m", "100m", "250m", "500m"};
+	static const char *const tolerations[] = {
+	    "{'key':'dedicated','operator':'Exists'}",
+	    "{'key':'spot','operator':'Exists','effect':'PreferNoSchedule'}",
+	    "{'operator':'Exists'}",
+	};
+	const char *key = chance(50) ? "zone" : HOST;
+	const char *other = key[0] == 'z' ? HOST : "zone";
+	bool anti = chance(50), spread = !anti || chance(40);
+	hr_buf_printf(b,
+	              "{'kind':'Pod','metadata':{'name':'incoming','namespace':'default','labels':"
+	              "{'app':'x'}},'spec':{'containers':[{'name':'c','resources':{'requests':"
+	              "{'cpu':'%s','memory':'64Mi'}}}]",
+	              CHOOSE(cpus));
+	if (chance(30))
+		hr_buf_printf(b, ",'tolerations':[%s]", CHOOSE(tolerations));
+	if (chance(10))
+		hr_buf_printf(b, ",'nodeSelector':{'zone':'%s'}", CHOOSE(zones));
+	if (anti || chance(10)) {
+		hr_buf_puts(b, ",'affinity':{");
+		if (anti)
+			hr_buf_printf(
+			    b,
+			    "'podAntiAffinity':{'requiredDuringSchedulingIgnoredDuringExecution'"
+			    ":[{'labelSelector':{'matchLabels':{'app':'%s'}},'topologyKey':'%s'}"
+			    "]}",
+			    chance(85) ? "x" : "y", chance(90) ? key : other);
+		if (!anti || chance(10)) /* preferred terms: scores no longer node-local */
+			hr_buf_printf(
+			    b,
+			    "%s'nodeAffinity':{'preferredDuringSchedulingIgnoredDuringExecution'"
+			    ":[{'weight':%d,'preference':{'matchExpressions':[{'key':'disk',"
+			    "'operator':'In','values':['ssd']}]}}]}",
+			    anti ? "," : "", 1 + pick(100));
+		hr_buf_puts(b, "}");
+	}
+	if (spread) {
+		hr_buf_printf(b,
+		              ",'topologySpreadConstraints':[{'maxSkew':%d,'topologyKey':'%s',"
+		              "'whenUnsatisfiable':'DoNotSchedule','labelSelector':{'matchLabels':"
+		              "{'app':'%s'}}%s%s}",
+		              1 + pick(3), key, chance(85) ? "x" : "y",
+		              chance(15) ? ",'minDomains':4" : "",
+		              chance(15) ? ",'nodeTaintsPolicy':'Honor'" : "");
+		if (chance(10))
+			hr_buf_printf(b,
+			              ",{'maxSkew':1,'topologyKey':'%s','whenUnsatisfiable':'%s',"
+			              "'labelSelector':{'matchLabels':{'app':'x'}}}",
+			              chance(50) ? other : key,
+			              chance(50) ? "DoNotSchedule" : "ScheduleAnyway");
+		hr_buf_puts(b, "]");
+	}
+	hr_buf_puts(b, "}}");
+}
+
+static void compare_placements(const struct hr_capacity_result *a,
+                               const struct hr_capacity_result *b, int case_no, const char *cluster,
+                               const char *pod_json)
+{
+	bool same = a->count == b->count && a->n_nodes == b->n_nodes && a->limited == b->limited &&
+	            a->coupled && b->coupled && a->exact == b->exact &&
+	            a->count_other == b->count_other && a->iterations == b->iterations &&
+	            strcmp(a->message, b->message) == 0;
+	for (size_t k = 0; same && k < a->n_nodes; k++) {
+		const struct hr_capacity_node *x = &a->nodes[k], *y = &b->nodes[k];
+		same = x->count == y->count && x->status.code == y->status.code &&
+		       x->status.plugin == y->status.plugin &&
+		       x->status.reasons == y->status.reasons &&
+		       x->status.taint == y->status.taint &&
+		       x->status.scalar_bits == y->status.scalar_bits;
+	}
+	if (same)
+		return;
+	fprintf(stderr, "case %d: by-domain and plain loop differ\n  cluster: %s\n  pod: %s\n",
+	        case_no, cluster, pod_json);
+	fprintf(stderr, "  by domain: count %" PRId64 " exact %d other %" PRId64 " \"%s\"\n",
+	        a->count, a->exact, a->count_other, a->message);
+	fprintf(stderr, "  plain:     count %" PRId64 " exact %d other %" PRId64 " \"%s\"\n",
+	        b->count, b->exact, b->count_other, b->message);
+	for (size_t k = 0; k < a->n_nodes && k < b->n_nodes; k++)
+		fprintf(stderr,
+		        "  node %.*s: %" PRId64 " (code %d reasons %#x) vs %" PRId64
+		        " (code %d reasons %#x)\n",
+		        (int)a->nodes[k].info->node->name.n, a->nodes[k].info->node->name.p,
+		        a->nodes[k].count, (int)a->nodes[k].status.code, a->nodes[k].status.reasons,
+		        b->nodes[k].count, (int)b->nodes[k].status.code,
+		        b->nodes[k].status.reasons);
+	fail_msg("case %d: placement by domain and the plain loop disagree", case_no);
+}
+
+static void test_property_by_domain_equals_plain_loop(void **state)
+{
+	(void)state;
+	rng_state = 20261203;
+	int cases = 600, by_domain = 0, many = 0, inexact = 0;
+	for (int c = 0; c < cases; c++) {
+		struct hr_buf cb, pb;
+		hr_buf_init(&cb, 1 << 22);
+		hr_buf_init(&pb, 1 << 20);
+		bool big = c % 40 == 0; /* many copies, many ties, moving spread minimums */
+		int n_nodes = big ? 60 + pick(60) : 1 + pick(14);
+		hr_buf_puts(&cb, "{'kind':'List','items':[");
+		for (int i = 0; i < n_nodes; i++) {
+			if (i)
+				hr_buf_puts(&cb, ",");
+			gen_node(&cb, i);
+		}
+		int n_pods = big ? pick(200) : pick(20);
+		for (int i = 0; i < n_pods; i++) {
+			hr_buf_puts(&cb, ",");
+			gen_existing_pod(&cb, i, n_nodes);
+		}
+		hr_buf_puts(&cb, "]}");
+		gen_coupled_pod(&pb);
+		char *cluster = take(&cb);
+		char *pod_json = take(&pb);
+
+		struct hr_arena arena;
+		struct hr_err err;
+		hr_arena_init(&arena, NULL, 0);
+		hr_err_clear(&err);
+		cJSON *cdoc = cJSON_Parse(cluster), *pdoc = cJSON_Parse(pod_json);
+		assert_non_null(cdoc);
+		assert_non_null(pdoc);
+		const struct hr_snapshot *snap = NULL;
+		struct hr_pod *pod = NULL;
+		enum hr_code rc = hr_snapshot_from_json(cdoc, &arena, &snap, &err);
+		if (rc == HR_OK)
+			rc = hr_incoming_pod(pdoc, snap, true, NULL, &arena, &pod, NULL, &err);
+		cJSON_Delete(cdoc);
+		cJSON_Delete(pdoc);
+		if (rc != HR_OK)
+			fail_msg("case %d: %s\n%s\n%s", c, err.msg, cluster, pod_json);
+		assert_true(hr_pod_is_coupled(pod, snap));
+		struct hr_capacity_result a, b;
+		struct hr_capacity_opts domain_opts = {.mode = HR_CAPACITY_LOOP};
+		struct hr_capacity_opts plain_opts = {.mode = HR_CAPACITY_PLAIN_LOOP};
+		assert_int_equal(hr_capacity(snap, pod, &domain_opts, &arena, &a, &err), HR_OK);
+		assert_int_equal(hr_capacity(snap, pod, &plain_opts, &arena, &b, &err), HR_OK);
+		assert_false(b.by_domain);
+		if (!a.prefilter_rejected)
+			compare_placements(&a, &b, c, cluster, pod_json);
+		by_domain += a.by_domain;
+		many += a.by_domain && a.count >= 10;
+		inexact += !a.exact;
+		hr_arena_fini(&arena);
+		free(cluster);
+		free(pod_json);
+	}
+	print_message("by domain: %d of %d cases placed by domain, %d of them >= 10 copies, %d "
+	              "inexact\n",
+	              by_domain, cases, many, inexact);
+	assert_true(by_domain >= cases / 3);
+	assert_true(many >= 30);
+}
+
 static void test_property_fast_path_equals_loop(void **state)
 {
 	(void)state;
@@ -1036,6 +1198,7 @@ int main(void)
 	    T(test_zero_nodes),
 	    T(test_max_copies),
 	    T(test_property_fast_path_equals_loop),
+	    T(test_property_by_domain_equals_plain_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
