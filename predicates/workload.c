@@ -92,6 +92,13 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 	const cJSON *tmpl = find_template(doc, k, err);
 	if (!tmpl)
 		return HR_EINVAL;
+	const cJSON *tmeta = hr_cj_member(tmpl, "metadata");
+	if (tmeta && !cJSON_IsObject(tmeta))
+		return hr_err_set(err, HR_EINVAL,
+		                  strcmp(k, "CronJob") == 0
+		                      ? "spec.jobTemplate.spec.template.metadata"
+		                      : "spec.template.metadata",
+		                  "must be an object, got %s", hr_cj_type_name(tmeta));
 	if (strcmp(k, "Job") != 0 && strcmp(k, "CronJob") != 0) {
 		struct hr_path path;
 		hr_path_init(&path);
