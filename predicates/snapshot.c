@@ -240,13 +240,14 @@ const struct hr_node_info *hr_snap_find_node(const struct hr_snapshot *s, struct
 {
 	if (!s->node_slots)
 		return search_sorted(s->nodes, s->n_nodes, name);
-	for (size_t i = (size_t)hr_str_hash(name) & s->node_slot_mask;;
-	     i = (i + 1) & s->node_slot_mask) {
-		uint32_t k = s->node_slots[i];
-		if (k == UINT32_MAX)
+	uint64_t h = hr_str_hash(name);
+	uint64_t tag = h >> 32;
+	for (size_t i = (size_t)h & s->node_slot_mask;; i = (i + 1) & s->node_slot_mask) {
+		uint64_t slot = s->node_slots[i];
+		if (slot == UINT64_MAX)
 			return NULL;
-		if (hr_str_eq(s->nodes[k].node->name, name))
-			return &s->nodes[k];
+		if (slot >> 32 == tag && hr_str_eq(s->nodes[(uint32_t)slot].node->name, name))
+			return &s->nodes[(uint32_t)slot];
 	}
 }
 
@@ -256,15 +257,16 @@ static enum hr_code build_node_index(struct hr_snap_builder *b, struct hr_snapsh
 	size_t cap = 16;
 	while (cap < 2 * s->n_nodes)
 		cap *= 2;
-	uint32_t *slots = hr_arena_alloc(b->arena, cap * sizeof(*slots));
+	uint64_t *slots = hr_arena_alloc(b->arena, cap * sizeof(*slots));
 	if (!slots)
 		return oom(b);
 	memset(slots, 0xff, cap * sizeof(*slots));
 	for (size_t k = 0; k < s->n_nodes; k++) {
-		size_t i = (size_t)hr_str_hash(s->nodes[k].node->name) & (cap - 1);
-		while (slots[i] != UINT32_MAX)
+		uint64_t h = hr_str_hash(s->nodes[k].node->name);
+		size_t i = (size_t)h & (cap - 1);
+		while (slots[i] != UINT64_MAX)
 			i = (i + 1) & (cap - 1);
-		slots[i] = (uint32_t)k;
+		slots[i] = (h >> 32) << 32 | (uint64_t)k; /* hash tag: most misses end here */
 	}
 	s->node_slots = slots;
 	s->node_slot_mask = cap - 1;

@@ -67,9 +67,10 @@ struct hr_snapshot {
 	struct hr_snapshot_stats stats;
 	struct hr_str resource_version; /* "" when unknown */
 	/* Node name -> index in nodes: open addressing over node_slot_mask + 1
-	 * slots, UINT32_MAX = empty. NULL in hand-made snapshots (then lookups
-	 * search the sorted array). */
-	const uint32_t *node_slots;
+	 * slots, each the name hash's high 32 bits << 32 | index, UINT64_MAX =
+	 * empty. NULL in hand-made snapshots (then lookups search the sorted
+	 * array). */
+	const uint64_t *node_slots;
 	size_t node_slot_mask;
 	/* Pods whose inter-pod terms matter to every other pod (kube-scheduler's
 	 * HavePodsWithRequiredAntiAffinityList and HavePodsWithAffinityList), so
