@@ -94,7 +94,7 @@ $(TEST_SUPPORT): tests/support.c tests/support.h | $(DEPS_STAMP)
 
 unit: $(UNIT_PRED_BIN) $(UNIT_XT_BIN) $(TOOLS)
 
-test: $(BUILD)/headroom unit
+test: $(BUILD)/headroom unit $(BUILD)/bench/headroom-bench
 	$(PYTHON) tests/run.py --build $(BUILD)
 
 test-asan:
@@ -116,3 +116,12 @@ clean:
 	rm -rf build
 
 -include $(PRED_OBJ:.o=.d) $(XT_OBJ:.o=.d) $(BUILD)/extender/main.d
+
+# Benchmarks (not tests): bench/run.sh generates clusters, times the hot
+# paths in-process with headroom-bench and end to end over TLS with wrk.
+$(BUILD)/bench/headroom-bench: bench/bench.c $(BUILD)/libxt.a $(BUILD)/libhrpred.a $(BUILD)/civetweb.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ipredicates -Iextender $^ $(XT_LIBS) -o $@
+
+bench: $(BUILD)/headroom $(BUILD)/bench/headroom-bench
+	bench/run.sh $(BUILD)
