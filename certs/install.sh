@@ -72,6 +72,13 @@ patches:
 YAML
 
 if [ "$apply" -eq 1 ]; then
+	# kubectl's embedded kustomize understands `patches:` from 1.21 on
+	minor=$(kubectl version --client -o json 2>/dev/null |
+		python3 -c 'import json,re,sys; print(re.sub(r"\D","",json.load(sys.stdin)["clientVersion"]["minor"]))' || echo 0)
+	if [ "${minor:-0}" -lt 21 ]; then
+		echo "install: kubectl 1.21 or newer is needed to apply $k (found minor version ${minor:-unknown})" >&2
+		exit 1
+	fi
 	kubectl apply -k "$k"
 else
 	echo "install: wrote $k; apply it with: kubectl apply -k $k"

@@ -28,12 +28,14 @@ def run_tap(name, argv, env, timeout):
         out = (exc.stdout or b"").decode(errors="replace") if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         out += "\nTIMEOUT after %ss" % timeout
         code = -1
-    passed, failed = 0, []
+    passed, failed, skipped = 0, [], []
     for line in out.splitlines():
         m = re.match(r"^(not ok|ok) \d+ (?:- )?(.*)$", line)
         if not m:
             continue
-        if m.group(1) == "ok":
+        if m.group(1) == "ok" and "# SKIP" in m.group(2):
+            skipped.append(m.group(2).strip())  # reported, counted neither way
+        elif m.group(1) == "ok":
             passed += 1
         else:
             failed.append(m.group(2).strip())
@@ -42,6 +44,8 @@ def run_tap(name, argv, env, timeout):
     took = time.time() - start
     status = "ok" if not failed else "FAILED"
     print("%-40s %4d passed %4d failed  %6.1fs  %s" % (name, passed, len(failed), took, status))
+    for s in skipped:
+        print("  skipped: " + s)
     if failed:
         tail = "\n".join(out.splitlines()[-60:])
         print("  failed: " + "\n  failed: ".join(failed))

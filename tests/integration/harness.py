@@ -212,6 +212,10 @@ def eq(got, want, what="value"):
         raise AssertionError("%s: got %r, want %r" % (what, got, want))
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (reported as TAP SKIP, not passed)."""
+
+
 def run(namespace, setup=None, teardown=None):
     """Runs every test_* function of a module namespace and prints TAP."""
     tests = [(n, f) for n, f in namespace.items() if n.startswith("test_") and callable(f)]
@@ -224,6 +228,8 @@ def run(namespace, setup=None, teardown=None):
             try:
                 fn(state) if setup and fn.__code__.co_argcount else fn()
                 print("ok %d - %s (%.2fs)" % (i, name, time.time() - start))
+            except Skip as why:
+                print("ok %d - %s # SKIP %s" % (i, name, why))
             except Exception:  # a failing check or an unexpected error
                 failed += 1
                 print("not ok %d - %s" % (i, name))
