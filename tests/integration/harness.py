@@ -179,6 +179,9 @@ class Fake:
                 self.proc.kill()
                 self.proc.wait()
         self.proc.stdout.close()
+        self.log.close()
+        if os.path.exists(self.log.name):
+            os.unlink(self.log.name)
 
 
 def write_kubeconfig(certs, port, token_file=None):
