@@ -285,7 +285,8 @@ static enum hr_code filter_objects(const struct hr_filter_ctx *ctx, struct hr_js
 	size_t n_name;
 	bool first = true;
 	stats->full_nodes = true;
-	if (!member(nodes, "items", &items) || hr_json_is_null(items))
+	if (!hr_json_find_trusted(nodes, "items", &items) ||
+	    hr_json_span_type(items) == HR_JSON_NULL) /* items: the rest of Nodes, see jsonspan.h */
 		items = (struct hr_json_span){"[]", 2};
 	hr_buf_puts(out, "{\"Nodes\":{\"metadata\":{},\"items\":[");
 	struct hr_json_iter it;

@@ -480,7 +480,8 @@ static bool iter_advance(struct hr_json_iter *it, char close)
 	if (p == end)
 		return iter_fail(it);
 	if (*p == close) {
-		if (skip_ws(p + 1, end) != end)
+		/* a trusted container may be a prefix of its span (hr_json_find_trusted) */
+		if (!it->trusted && skip_ws(p + 1, end) != end)
 			return iter_fail(it);
 		it->done = true;
 		return false;
@@ -537,6 +538,34 @@ bool hr_json_next_member(struct hr_json_iter *it, struct hr_json_span *key,
 bool hr_json_next_element(struct hr_json_iter *it, struct hr_json_span *value)
 {
 	return iter_advance(it, ']') && iter_value(it, value);
+}
+
+bool hr_json_find_trusted(struct hr_json_span object, const char *key, struct hr_json_span *rest)
+{
+	struct hr_json_iter it;
+	struct hr_json_span k;
+	size_t key_len = strlen(key);
+	hr_json_iter_init_trusted(&it, object);
+	while (iter_advance(&it, '}')) {
+		const unsigned char *end = (const unsigned char *)it.end;
+		const unsigned char *p = (const unsigned char *)it.p;
+		const unsigned char *q = *p == '"' ? skip_nested_trusted(p, end) : NULL;
+		if (!q)
+			return false;
+		k = (struct hr_json_span){(const char *)p, (size_t)(q - p)};
+		q = skip_ws(q, end);
+		if (q == end || *q != ':')
+			return false;
+		q = skip_ws(q + 1, end);
+		if (hr_json_string_eq(k, key, key_len)) {
+			*rest = (struct hr_json_span){(const char *)q, (size_t)(end - q)};
+			return q < end;
+		}
+		it.p = (const char *)q;
+		if (!iter_value(&it, NULL))
+			return false;
+	}
+	return false;
 }
 
 bool hr_json_iter_failed(const struct hr_json_iter *it)

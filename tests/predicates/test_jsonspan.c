@@ -656,6 +656,30 @@ static void test_json_iter_trusted_stays_in_bounds(void **state)
 	}
 }
 
+/* find_trusted gives the rest of the object from the value on, and a trusted
+ * iterator over it stops at the value's own closing bracket. */
+static void test_json_find_trusted_leaves_the_value_unskipped(void **state)
+{
+	(void)state;
+	const char *doc = "{\"metadata\":{\"a\":\"}\"},\"items\": [1, [2], \"]\"] , \"z\":0}";
+	struct hr_json_span rest, v;
+	assert_true(hr_json_find_trusted(span_c(doc), "items", &rest));
+	assert_ptr_equal(rest.p, strchr(doc, '['));
+	assert_ptr_equal(rest.p + rest.n, doc + strlen(doc));
+	struct hr_json_iter it;
+	hr_json_iter_init_trusted(&it, rest);
+	const char *want[] = {"1", "[2]", "\"]\""};
+	for (size_t i = 0; i < 3; i++) {
+		assert_true(hr_json_next_element(&it, &v));
+		assert_int_equal(v.n, strlen(want[i]));
+		assert_memory_equal(v.p, want[i], v.n);
+	}
+	assert_false(hr_json_next_element(&it, &v));
+	assert_false(hr_json_iter_failed(&it));
+	assert_false(hr_json_find_trusted(span_c(doc), "absent", &rest));
+	assert_false(hr_json_find_trusted(span_c("[1]"), "items", &rest));
+}
+
 static void test_json_get_finds_key(void **state)
 {
 	struct hr_json_span v;
@@ -1551,6 +1575,7 @@ int main(void)
 	    cmocka_unit_test(test_json_iter_stays_failed),
 	    cmocka_unit_test(test_json_iter_trusted_matches_validating),
 	    cmocka_unit_test(test_json_iter_trusted_stays_in_bounds),
+	    cmocka_unit_test(test_json_find_trusted_leaves_the_value_unskipped),
 	    cmocka_unit_test(test_json_get_finds_key),
 	    cmocka_unit_test(test_json_get_matches_escaped_key),
 	    cmocka_unit_test(test_json_get_is_case_sensitive),
