@@ -21,6 +21,9 @@ enum hr_code hr_incoming_pod(const cJSON *pod_json, const struct hr_snapshot *sn
 	enum hr_code rc = hr_decode_pod(&dec, pod_json, pod);
 	if (rc == HR_OK && admit)
 		rc = hr_admit_pod(pod, snap, arena, &steps, err);
+	/* API validation sees the pod-level requests API defaulting filled in */
+	if (rc == HR_OK && admit)
+		rc = hr_pod_default_requests(pod, arena, err);
 	if (rc == HR_OK && admit)
 		rc = hr_validate_pod(pod, err);
 	if (rc == HR_OK)

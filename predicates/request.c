@@ -225,6 +225,11 @@ static enum hr_code default_pod_level_requests(struct hr_pod *pod, struct hr_are
 	return HR_OK;
 }
 
+enum hr_code hr_pod_default_requests(struct hr_pod *pod, struct hr_arena *arena, struct hr_err *err)
+{
+	return default_pod_level_requests(pod, arena, err);
+}
+
 static bool pod_level_requests_set(const struct hr_pod *pod)
 {
 	for (size_t i = 0; i < pod->pod_requests.n; i++)

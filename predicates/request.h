@@ -21,6 +21,14 @@
 enum hr_code hr_pod_finalize(struct hr_pod *pod, struct hr_arena *arena, struct hr_err *err)
     __attribute__((warn_unused_result));
 
+/* Only the API server's defaulting of pod-level requests (defaultPodRequests),
+ * the first step of hr_pod_finalize, for a caller that validates the pod
+ * (admit.h) before finalizing it: with pod-level limits set, a missing cpu or
+ * memory request := the containers' aggregate, then any other missing one :=
+ * its pod-level limit. Idempotent. */
+enum hr_code hr_pod_default_requests(struct hr_pod *pod, struct hr_arena *arena, struct hr_err *err)
+    __attribute__((warn_unused_result));
+
 /* Drops what an existing pod no longer needs once finalized (containers,
  * status resources), keeping its request, ports, labels and affinity. */
 void hr_pod_compact(struct hr_pod *pod);

@@ -772,6 +772,13 @@ static void test_validation_requests_above_limits(void **state)
 	    one_node,
 	    PODIN("", CTR("") ",'resources':{'requests':{'cpu':'2'},'limits':{'cpu':'1'}}"),
 	    "spec.resources.requests", "cpu", NULL);
+	/* a pod-level request that API defaulting fills from the containers' aggregate is
+	 * validated too: 100m requested under a 99m pod-level limit is rejected (found by
+	 * fuzz/fuzz_pod: it was accepted, as validation ran before that defaulting) */
+	expect_rejected(one_node,
+	                PODIN("", CTR("'requests':{'cpu':'100m'}") ",'resources':{'limits':{'cpu':"
+	                                                           "'99m'}}"),
+	                "spec.resources.requests", "cpu", "limit", NULL);
 	/* equal is fine */
 	load(one_node, PODIN("", CTR("'requests':{'cpu':'1'},'limits':{'cpu':'1'}")));
 }
