@@ -39,7 +39,7 @@ UNIT_PRED_BIN := $(UNIT_PRED_SRC:tests/predicates/%.c=$(BUILD)/tests/%)
 UNIT_XT_BIN   := $(UNIT_XT_SRC:tests/extender/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT  := $(BUILD)/tests/support.o
 
-.PHONY: all deps run test test-asan unit lint format clean certs bench fuzz
+.PHONY: all deps run test test-asan unit lint format clean certs bench fuzz install
 all: $(BUILD)/headroom
 
 # A fresh clone installs what it needs on first build (Debian packages and
@@ -114,6 +114,13 @@ lint: $(BUILD)/libhrpred.a
 
 clean:
 	rm -rf build
+
+# `make install`: the binary and the kubectl plugin onto PATH.
+PREFIX ?= /usr/local
+install: $(BUILD)/headroom
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/headroom $(DESTDIR)$(PREFIX)/bin/headroom
+	install -m 755 scripts/kubectl-headroom $(DESTDIR)$(PREFIX)/bin/kubectl-headroom
 
 -include $(PRED_OBJ:.o=.d) $(XT_OBJ:.o=.d) $(BUILD)/extender/main.d
 
