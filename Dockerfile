@@ -2,9 +2,12 @@
 # else, run on debian:12-slim as a non-root user with only the libraries the
 # binary links (libcjson, libyaml, libcurl, OpenSSL).
 FROM debian:12 AS build
+# .git is not copied in: pass the revision, e.g.
+#   docker build --build-arg GIT_REV=$(git rev-parse --short HEAD) -t headroom .
+ARG GIT_REV=unknown
 WORKDIR /src
 COPY . .
-RUN scripts/install-deps.sh && make -j"$(nproc)" build/headroom
+RUN scripts/install-deps.sh && make -j"$(nproc)" GIT_REV="$GIT_REV" build/headroom
 
 FROM debian:12-slim
 RUN apt-get update \
