@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # install.sh: render (and optionally apply) the manifests with certificates.
 #
-#   certs/install.sh [--apply] [--out DIR]
+#   certs/install.sh [--apply] [--out DIR] [--image NAME:TAG]
 #
 # 1. Makes a CA, a serving certificate for the Service (headroom.headroom.svc)
 #    and a client certificate for kube-scheduler (certs/make-certs.sh), unless
@@ -11,17 +11,21 @@
 #    pair and the client CA), the Secret headroom-scheduler-client (the client
 #    pair kube-scheduler presents, and the CA it trusts), and the webhook's
 #    caBundle (base64 of ca.crt).
+#    With --image, the headroom Deployment runs that image instead of
+#    ghcr.io/headroom/headroom:0.1.0 (e.g. one you built from Dockerfile).
 # 3. With --apply, runs kubectl apply -k on it. Without, prints the command.
 # Keys never leave DIR, which is git-ignored.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/certs/out"
 apply=0
+image=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--apply) apply=1; shift ;;
 	--out) out="$2"; shift 2 ;;
-	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	--image) image="$2"; shift 2 ;;
+	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
 	*) echo "install: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -70,6 +74,21 @@ patches:
         path: /webhooks/0/clientConfig/caBundle
         value: $ca_b64
 YAML
+
+if [ -n "$image" ]; then
+	name=${image%:*}
+	tag=${image##*:}
+	if [ "$name" = "$image" ] || [[ "$tag" == */* ]]; then
+		echo "install: --image wants NAME:TAG, got $image" >&2
+		exit 2
+	fi
+	cat >>"$k/kustomization.yaml" <<YAML
+images:
+  - name: ghcr.io/headroom/headroom
+    newName: $name
+    newTag: "$tag"
+YAML
+fi
 
 if [ "$apply" -eq 1 ]; then
 	# kubectl's embedded kustomize understands `patches:` from 1.21 on

@@ -155,5 +155,25 @@ def test_install_overlay_fills_secrets_and_ca_bundle(st):
         shutil.rmtree(out)
 
 
+def test_install_image_flag_sets_the_deployment_image(st):
+    if kubectl_minor() < 21:
+        raise Skip("kubectl %s embeds a kustomize too old for the overlay's patches" % kubectl_minor())
+    out = tempfile.mkdtemp()
+    try:
+        p = subprocess.run([os.path.join(TOP, "certs", "install.sh"), "--out", out, "--image",
+                            "registry.example.com:5000/team/headroom:0.2.0"], capture_output=True, timeout=120)
+        eq(p.returncode, 0, p.stderr.decode())
+        objs = render(os.path.join(out, "kustomize"))
+        d = find(objs, "Deployment", "headroom", "headroom")
+        eq(d["spec"]["template"]["spec"]["containers"][0]["image"],
+           "registry.example.com:5000/team/headroom:0.2.0", "image")
+        bad = subprocess.run([os.path.join(TOP, "certs", "install.sh"), "--out", out, "--image",
+                              "registry.example.com:5000/team/headroom"], capture_output=True, timeout=120)
+        eq(bad.returncode, 2, "an image without a tag is refused")
+        check(b"NAME:TAG" in bad.stderr, bad.stderr.decode())
+    finally:
+        shutil.rmtree(out)
+
+
 if __name__ == "__main__":
     sys.exit(run(globals(), setup))
