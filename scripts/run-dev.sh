@@ -21,7 +21,10 @@ Try, from another terminal in $top:
   # the same as a table, for a Deployment asking for 20 replicas
   curl --cacert certs/out/ca.crt --data-binary @examples/pods/web-deployment.yaml "$url/capacity?output=table"
 
-  # the scheduler extender's filter verb (what kube-scheduler sends)
+  # the scheduler extender's filter verb, as kube-scheduler sends it: a pod asking
+  # 1300Mi against eks-node-a, eks-node-b and eks-node-c. Answer: only eks-node-b
+  # passes; eks-node-a has about 1297Mi free ("Insufficient memory") and
+  # eks-node-c is not in the snapshot
   curl --cacert certs/out/ca.crt -H 'Content-Type: application/json' --data-binary @examples/extender-args.json $url/filter
 
   curl --cacert certs/out/ca.crt $url/readyz?verbose
