@@ -84,6 +84,11 @@ static void key(struct hr_buf *b, const char *k)
 		yaml_str(b, k);
 }
 
+/* YAML limits an implicit ("simple") key to 1024 characters, and libyaml
+ * enforces it; a key written longer than this (in bytes, so at least as many
+ * characters) gets the explicit form instead. */
+#define SIMPLE_KEY_MAX 1000
+
 static bool is_empty_container(const cJSON *it)
 {
 	return (cJSON_IsObject(it) || cJSON_IsArray(it)) && !it->child;
@@ -105,7 +110,19 @@ static void write_object(const cJSON *obj, int level, struct hr_buf *b, bool fir
 		if (!(first && first_inline))
 			indent(b, level);
 		first = false;
+		size_t start = b->len;
 		key(b, m->string);
+		if (hr_buf_ok(b) && b->len - start > SIMPLE_KEY_MAX) {
+			/* too long for an implicit key: "? key", then ": value" below it */
+			size_t n = b->len - start;
+			hr_buf_append(b, "? ", 2);
+			if (hr_buf_ok(b)) {
+				memmove(b->p + start + 2, b->p + start, n);
+				memcpy(b->p + start, "? ", 2);
+			}
+			hr_buf_putc(b, '\n');
+			indent(b, level);
+		}
 		hr_buf_putc(b, ':');
 		if ((cJSON_IsObject(m) || cJSON_IsArray(m)) && !is_empty_container(m)) {
 			hr_buf_putc(b, '\n');

@@ -249,6 +249,26 @@ static void test_yaml_out_keys_that_need_quotes(void **state)
 	assert_yaml("{\"q\\\"k\":1}", "\"q\\\"k\": 1\n");
 }
 
+/* A key longer than YAML's 1024-character limit on implicit keys is written as an
+ * explicit "? key" line, at any depth and as the first key of a list item, and reads
+ * back (found by fuzz/fuzz_yaml: libyaml rejected the output). */
+static void test_yaml_out_long_keys_round_trip(void **state)
+{
+	(void)state;
+	char key[1202]; /* 1200 bytes with a JSON \t escape, which YAML escapes too */
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	memcpy(key + 500, "\\t", 2);
+	char json[4096];
+	snprintf(json, sizeof(json), "{\"%s\":{\"%s\":[{\"%s\":1,\"b\":[]}],\"x\":\"y\"},\"s\":2}",
+	         key, key, key);
+	assert_round_trip_json(json);
+	/* short keys keep the implicit form */
+	char *yaml = yaml_of_json("{\"a\":1}");
+	assert_string_equal(yaml, "a: 1\n");
+	free(yaml);
+}
+
 /* Every key YAML 1.1 (go-yaml v2, what Kubernetes reads) types as a bool or null must be
  * quoted, in every casing it recognises, or it comes back as another key. */
 static void test_yaml_out_keys_typed_by_yaml_round_trip(void **state)
@@ -445,6 +465,7 @@ int main(void)
 	    cmocka_unit_test(test_yaml_out_empty_top_level_containers),
 	    cmocka_unit_test(test_yaml_out_plain_keys_stay_bare),
 	    cmocka_unit_test(test_yaml_out_keys_that_need_quotes),
+	    cmocka_unit_test(test_yaml_out_long_keys_round_trip),
 	    cmocka_unit_test(test_yaml_out_keys_typed_by_yaml_round_trip),
 	    cmocka_unit_test(test_yaml_out_buffer_limit_fails_cleanly),
 	    cmocka_unit_test(test_yaml_out_round_trip_scalars),
