@@ -1,6 +1,7 @@
 /* watch_stream.c: newline-delimited watch events. */
 #include "watch_stream.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "jsonget.h"
@@ -58,7 +59,11 @@ enum hr_code xt_watch_parse_line(const char *line, size_t len, struct xt_watch_e
 	if (ev->type == XT_WATCH_ERROR) {
 		const cJSON *code = hr_cj_member(obj, "code");
 		const cJSON *reason = hr_cj_member(obj, "reason");
-		ev->error_code = cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
+		/* Status.code is an int32; anything else is no code (a cast would be UB) */
+		ev->error_code = cJSON_IsNumber(code) && code->valuedouble >= INT32_MIN &&
+		                         code->valuedouble <= INT32_MAX
+		                     ? (long)code->valuedouble
+		                     : 0;
 		ev->error_reason = cJSON_IsString(reason) ? reason->valuestring : "";
 	}
 	return HR_OK;

@@ -244,6 +244,21 @@ static void test_parse_error_status_410_expired(void **state)
 	assert_int_equal(ev.error_code, 500);
 	assert_string_equal(ev.error_reason, "InternalError");
 	cJSON_Delete(tree);
+
+	/* a code no int32 can hold is no code, not a float-to-integer overflow (found by
+	 * fuzz/fuzz_watch; UBSan: 1e+300 is outside the range of 'long') */
+	static const char *const huge[] = {"1e300", "-1e300", "9223372036854775808", "2147483648"};
+	for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
+		char line[160];
+		snprintf(line, sizeof(line),
+		         "{\"type\":\"ERROR\",\"object\":{\"code\":%s,\"reason\":\"x\"}}", huge[i]);
+		ev = parse_ok(line, &tree);
+		assert_int_equal(ev.error_code, 0);
+		cJSON_Delete(tree);
+	}
+	ev = parse_ok("{\"type\":\"ERROR\",\"object\":{\"code\":-2147483648}}", &tree);
+	assert_int_equal(ev.error_code, INT32_MIN);
+	cJSON_Delete(tree);
 }
 
 static void test_parse_resource_version(void **state)
