@@ -105,7 +105,9 @@ enum hr_code hr_cj_int(const cJSON *obj, const char *key, int64_t min, int64_t m
 	if (!cJSON_IsNumber(it))
 		return type_error(it, key, "an integer", path, err);
 	double d = it->valuedouble;
-	if (!isfinite(d) || d != floor(d) || d < (double)min || d > (double)max) {
+	/* (double)INT64_MAX rounds up to 2^63, which does not convert back: out of range */
+	if (!isfinite(d) || d != floor(d) || d < (double)min || d > (double)max ||
+	    d >= 9223372036854775808.0) {
 		size_t saved = hr_path_push_key(path, key);
 		char text[40];
 		hr_cj_number_text(it, text, sizeof(text));

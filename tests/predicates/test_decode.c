@@ -1015,6 +1015,35 @@ static void test_decode_pod_wrong_type_toleration_seconds(void **state)
 	             HR_EINVAL, "spec.tolerations[1].tolerationSeconds");
 }
 
+/* An int64 field given a number that became 2^63 as a double (9223372036854775807 does)
+ * is out of range, not an undefined float-to-integer conversion (found by fuzz/fuzz_pod
+ * and fuzz_node; UBSan: 9.22337e+18 is outside the range of 'long'). */
+static void test_decode_int64_fields_reject_two_to_the_63(void **state)
+{
+	struct ctx *c = *state;
+	pod_fails_at(c,
+	             "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[],\"tolerations\":["
+	             "{\"key\":\"b\",\"tolerationSeconds\":9223372036854775807}]}}",
+	             HR_EINVAL, "spec.tolerations[0].tolerationSeconds");
+	hr_err_clear(&c->err);
+	node_fails_at(c,
+	              "{\"metadata\":{\"name\":\"n\"},\"status\":{\"images\":[{\"names\":[\"i\"],"
+	              "\"sizeBytes\":9223372036854775808}]}}",
+	              HR_EINVAL, "status.images[0].sizeBytes");
+	/* the largest double below 2^63 still fits */
+	hr_err_clear(&c->err);
+	struct hr_pod pod;
+	assert_int_equal(pod_json(c,
+	                          "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[],"
+	                          "\"tolerations\":[{\"key\":\"b\",\"tolerationSeconds\":"
+	                          "-9223372036854775808},{\"key\":\"c\",\"tolerationSeconds\":"
+	                          "9223372036854774784}]}}",
+	                          &pod),
+	                 HR_OK);
+	assert_int_equal(pod.tolerations[0].seconds, INT64_MIN);
+	assert_int_equal(pod.tolerations[1].seconds, 9223372036854774784LL);
+}
+
 static void test_decode_pod_wrong_type_container_port(void **state)
 {
 	struct ctx *c = *state;
@@ -1427,6 +1456,7 @@ int main(void)
 	    T(test_decode_pod_wrong_type_container_item),
 	    T(test_decode_pod_wrong_type_host_network),
 	    T(test_decode_pod_wrong_type_toleration_seconds),
+	    T(test_decode_int64_fields_reject_two_to_the_63),
 	    T(test_decode_pod_wrong_type_container_port),
 	    T(test_decode_pod_wrong_type_init_port_host_ip),
 	    T(test_decode_pod_wrong_type_node_selector_value),
