@@ -125,7 +125,7 @@ static bool scale_to_nano(__int128 mantissa, int b2, int e10, __int128 *out)
 			}
 			div *= 10;
 		}
-		v = huge ? 1 : (v + div - 1) / div;
+		v = huge ? 1 : v / div + (v % div != 0); /* v + div - 1 could overflow */
 	}
 	*out = v;
 	return true;

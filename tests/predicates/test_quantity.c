@@ -286,6 +286,9 @@ static void test_qty_parse_tiny_binary_fraction_rounds_up_to_one_nano(void **sta
 	(void)state;
 	expect_nano("0.000000000000000000000000000090000000000000000000Ei", "1");
 	expect_nano("-0.000000000000000000000000000147000000000000000000Ei", "-1");
+	/* one zero fewer: the divisor stops at 10^38 <= the value, and rounding up
+	 * must not add the two (v + div - 1 overflowed; fuzz_quantity again) */
+	expect_nano("0.00000000000000000000000000090000000000000000000Ei", "2");
 }
 
 static void test_qty_parse_rounds_negative_away_from_zero(void **state)
