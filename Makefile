@@ -107,7 +107,7 @@ run: $(BUILD)/headroom
 	scripts/run-dev.sh $(BUILD)/headroom
 
 format:
-	clang-format -i predicates/*.[ch] extender/*.[ch] tests/*.[ch] tests/*/*.c
+	clang-format -i predicates/*.[ch] extender/*.[ch] tests/*.[ch] tests/*/*.c fuzz/*.[ch]
 
 lint: $(BUILD)/libhrpred.a
 	scripts/lint.sh $(BUILD)/libhrpred.a
@@ -121,6 +121,8 @@ install: $(BUILD)/headroom
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/headroom $(DESTDIR)$(PREFIX)/bin/headroom
 	install -m 755 scripts/kubectl-headroom $(DESTDIR)$(PREFIX)/bin/kubectl-headroom
+
+include fuzz/fuzz.mk
 
 -include $(PRED_OBJ:.o=.d) $(XT_OBJ:.o=.d) $(BUILD)/extender/main.d
 
