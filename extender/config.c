@@ -11,7 +11,7 @@ void xt_config_defaults(struct xt_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->listen, sizeof(cfg->listen), "0.0.0.0:8443");
 	cfg->max_body_bytes = 256u << 20; /* ExtenderArgs with 5,000 full Nodes is tens of MB */
-	cfg->threads = 64;
+	cfg->threads = 512;               /* civetweb holds a thread per open connection */
 	cfg->request_timeout_ms = 10000;
 	cfg->keep_alive_timeout_ms = 60000;
 	cfg->cert_check_seconds = 10;
@@ -39,6 +39,10 @@ static const char serve_usage[] =
     "                            prioritize and admission then require one\n"
     "  --anonymous-read          with --client-ca, let capacity, metrics and configz\n"
     "                            be called without a client certificate\n"
+    "  --allowed-client-names NAME[,NAME...]\n"
+    "                            with --client-ca, filter, prioritize and admission only\n"
+    "                            for client certificates whose CN or a DNS SAN is one of\n"
+    "                            these names (exactly; repeatable, at most 32)\n"
     "  --snapshot FILE           cluster from a file (kubectl get nodes,pods -A -o json);\n"
     "                            repeat to merge files; reloaded on SIGHUP\n"
     "  --kubeconfig FILE         cluster from the API server (list/watch); with neither\n"
@@ -56,8 +60,15 @@ static const char serve_usage[] =
     "                            the annotation headroom.io/enforce on the workload or\n"
     "                            its namespace overrides it\n"
     "  --max-body-bytes N        largest request body accepted (default 268435456)\n"
-    "  --threads N               worker threads (default 64)\n"
-    "  --request-timeout-ms N    per-read/write timeout for a request (default 10000)\n"
+    "  --threads N               worker threads, each serving one open connection\n"
+    "                            (default 512)\n"
+    "  --request-timeout-ms N    the TLS handshake, the request headers and the whole\n"
+    "                            body must each arrive within N ms (default 10000)\n"
+    "  --keep-alive-timeout-ms N close a kept-alive connection idle for N ms; a\n"
+    "                            further request's headers must arrive within it too\n"
+    "                            (default 60000)\n"
+    "  --cert-check-seconds N    how often to look for rotated --tls-cert, --tls-key\n"
+    "                            and --client-ca files (default 10)\n"
     "  --max-copies N            most copies one capacity answer places (default 100000)\n"
     "  --max-capacity-ms N       time one capacity answer may spend placing coupled copies;\n"
     "                            past it the answer is partial (\"limited\": true)\n"
@@ -148,6 +159,7 @@ static const struct flag flags[] = {
     {"--tls-cert", NULL, true, false},
     {"--tls-key", NULL, true, false},
     {"--client-ca", NULL, true, false},
+    {"--allowed-client-names", NULL, true, false},
     {"--kubeconfig", NULL, true, false},
     {"--context", NULL, true, false},
     {"--service-account-dir", NULL, true, false},
@@ -160,6 +172,8 @@ static const struct flag flags[] = {
     {"--max-body-bytes", NULL, true, false},
     {"--threads", NULL, true, false},
     {"--request-timeout-ms", NULL, true, false},
+    {"--keep-alive-timeout-ms", NULL, true, false},
+    {"--cert-check-seconds", NULL, true, false},
     {"--snapshot", NULL, true, true},
     {"--max-capacity-ms", NULL, true, true},
     {"--max-copies", NULL, true, true},
@@ -174,6 +188,36 @@ static const struct flag flags[] = {
 static enum hr_code bad(struct hr_err *err, const char *flag, const char *value, const char *what)
 {
 	return hr_err_set(err, HR_EINVAL, flag, "\"%s\": %s", value, what);
+}
+
+/* Like bad, for a value that may be long: quotes its first 48 bytes. */
+static enum hr_code bad_long(struct hr_err *err, const char *flag, const char *value,
+                             const char *what)
+{
+	return hr_err_set(err, HR_EINVAL, flag, "\"%.48s%s\": %s", value,
+	                  strlen(value) > 48 ? "..." : "", what);
+}
+
+/* Appends the comma-separated names of v to cfg->client_names. */
+static enum hr_code add_client_names(struct xt_config *cfg, const char *name, const char *v,
+                                     struct hr_err *err)
+{
+	const char *p = v;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == 0)
+			return bad_long(err, name, v, "has an empty name");
+		if (n >= XT_CLIENT_NAME_MAX)
+			return bad_long(err, name, p, "a name longer than 255 bytes");
+		if (cfg->n_client_names == XT_MAX_CLIENT_NAMES)
+			return bad_long(err, name, p, "more than 32 names");
+		memcpy(cfg->client_names[cfg->n_client_names], p, n);
+		cfg->client_names[cfg->n_client_names++][n] = '\0';
+		if (!comma)
+			return HR_OK;
+		p = comma + 1;
+	}
 }
 
 static enum hr_code apply(struct xt_config *cfg, const char *name, const char *v,
@@ -192,6 +236,8 @@ static enum hr_code apply(struct xt_config *cfg, const char *name, const char *v
 		cfg->tls_key = v;
 	} else if (!strcmp(name, "--client-ca")) {
 		cfg->client_ca = v;
+	} else if (!strcmp(name, "--allowed-client-names")) {
+		return add_client_names(cfg, name, v, err);
 	} else if (!strcmp(name, "--kubeconfig")) {
 		cfg->kubeconfig = v;
 	} else if (!strcmp(name, "--context")) {
@@ -242,6 +288,14 @@ static enum hr_code apply(struct xt_config *cfg, const char *name, const char *v
 		if (!parse_i64(v, 100, 600000, &n))
 			return bad(err, name, v, "is not milliseconds in [100, 600000]");
 		cfg->request_timeout_ms = (int)n;
+	} else if (!strcmp(name, "--keep-alive-timeout-ms")) {
+		if (!parse_i64(v, 100, 600000, &n))
+			return bad(err, name, v, "is not milliseconds in [100, 600000]");
+		cfg->keep_alive_timeout_ms = (int)n;
+	} else if (!strcmp(name, "--cert-check-seconds")) {
+		if (!parse_i64(v, 1, 3600, &n))
+			return bad(err, name, v, "is not seconds in [1, 3600]");
+		cfg->cert_check_seconds = (int)n;
 	} else if (!strcmp(name, "--max-copies")) {
 		if (!parse_i64(v, 1, 100000000, &n))
 			return bad(err, name, v, "is not a count in [1, 100000000]");
@@ -322,6 +376,9 @@ enum hr_code xt_config_parse(struct xt_config *cfg, const char *command, int arg
 			                  "give either --snapshot or --kubeconfig, not both");
 		if (cfg->anonymous_read && !cfg->client_ca)
 			return hr_err_set(err, HR_EINVAL, "--anonymous-read",
+			                  "only makes sense with --client-ca");
+		if (cfg->n_client_names && !cfg->client_ca)
+			return hr_err_set(err, HR_EINVAL, "--allowed-client-names",
 			                  "only makes sense with --client-ca");
 	} else {
 		if (!cfg->n_snapshots)

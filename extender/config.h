@@ -13,7 +13,9 @@
 
 #include "err.h"
 
-#define XT_MAX_SNAPSHOTS 16
+#define XT_MAX_SNAPSHOTS    16
+#define XT_MAX_CLIENT_NAMES 32
+#define XT_CLIENT_NAME_MAX  256 /* a DNS name is at most 253 bytes */
 
 enum xt_output { XT_OUTPUT_JSON, XT_OUTPUT_TABLE, XT_OUTPUT_YAML };
 
@@ -24,6 +26,10 @@ struct xt_config {
 	const char *tls_key;
 	const char *client_ca;
 	bool anonymous_read; /* with --client-ca: capacity/metrics/configz without a cert */
+	/* with --client-ca: gate routes only for certificates whose CN or a DNS
+	 * SAN is one of these (none = any verified certificate) */
+	char client_names[XT_MAX_CLIENT_NAMES][XT_CLIENT_NAME_MAX];
+	size_t n_client_names;
 	const char *kubeconfig;
 	const char *context;             /* kubeconfig context (default: current) */
 	const char *service_account_dir; /* in-cluster credentials folder */
@@ -35,9 +41,9 @@ struct xt_config {
 	const char *admission_mode; /* warn (default), deny or off */
 	size_t max_body_bytes;
 	int threads;
-	int request_timeout_ms;
-	int keep_alive_timeout_ms;
-	int cert_check_seconds; /* how often to look for rotated certificate files */
+	int request_timeout_ms;    /* TLS handshake, headers, and the whole body: each */
+	int keep_alive_timeout_ms; /* idle time (and headers) of a kept-alive connection */
+	int cert_check_seconds;    /* how often to look for rotated certificate files */
 	/* shared */
 	const char *snapshots[XT_MAX_SNAPSHOTS];
 	size_t n_snapshots;

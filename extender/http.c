@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "read_deadline.h"
 #include "log.h"
 
 enum access { ACCESS_PROBE, ACCESS_READ, ACCESS_GATE };
@@ -42,6 +43,18 @@ static double elapsed(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+/* A request body this request has not read in full. civetweb would drain it
+ * after the reply, at the client's pace (a byte a second keeps a thread for
+ * as long as the client likes), so such a connection is closed instead,
+ * after a bounded discard_body. */
+static bool body_left_unread(const struct xt_request *req)
+{
+	if (req->body_read)
+		return false;
+	const char *te = mg_get_header(req->conn, "Transfer-Encoding");
+	return req->ri->content_length > 0 || (te && strcmp(te, "identity") != 0);
+}
+
 void xt_http_reply(struct xt_request *req, int status, const char *content_type, const char *body,
                    size_t len)
 {
@@ -49,6 +62,8 @@ void xt_http_reply(struct xt_request *req, int status, const char *content_type,
 	if (req->status)
 		return; /* a reply went out already */
 	req->status = status;
+	if (body_left_unread(req))
+		mg_disable_connection_keep_alive(req->conn); /* before "Connection:" is sent */
 	snprintf(clen, sizeof(clen), "%zu", len);
 	mg_response_header_start(req->conn, status);
 	mg_response_header_add(req->conn, "Content-Type", content_type, -1);
@@ -97,28 +112,27 @@ void xt_http_error_from(struct xt_request *req, const struct hr_err *err)
 	xt_http_error(req, status, "%s", text);
 }
 
-bool xt_http_read_body(struct xt_request *req)
+/* Reads the body into a malloc'd buffer; on failure replies and returns NULL. */
+static char *read_all(struct xt_request *req, const struct xt_read_deadline *deadline, size_t *len)
 {
 	size_t max = req->server->cfg->max_body_bytes;
+	int timeout_ms = req->server->cfg->request_timeout_ms;
 	long long declared = req->ri->content_length;
-	if (declared > (long long)max) {
-		xt_http_error(req, 413, "body of %lld bytes exceeds the limit of %zu bytes",
-		              declared, max);
-		return false;
-	}
 	size_t cap = declared >= 0 ? (size_t)declared + 1 : 64 * 1024;
 	char *buf = malloc(cap);
 	size_t n = 0;
 	for (;;) {
 		if (!buf) {
 			xt_http_error(req, 500, "out of memory reading the body");
-			return false;
+			return NULL;
 		}
 		if (n + 1 >= cap) {
 			if (cap > max) {
 				free(buf);
-				xt_http_error(req, 413, "body exceeds the limit of %zu bytes", max);
-				return false;
+				xt_http_error(
+				    req, 413,
+				    "body exceeds the limit of %zu bytes (--max-body-bytes)", max);
+				return NULL;
 			}
 			cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
 			char *grown = realloc(buf, cap);
@@ -128,25 +142,63 @@ bool xt_http_read_body(struct xt_request *req)
 			continue;
 		}
 		int got = mg_read(req->conn, buf + n, cap - n - 1);
+		if (got > 0)
+			n += (size_t)got;
+		if (xt_read_deadline_passed(deadline) &&
+		    (got != 0 || (declared >= 0 && n < (size_t)declared))) {
+			free(buf);
+			req->body_broken = true;
+			xt_http_error(
+			    req, 408,
+			    "request body: %zu of %lld bytes arrived within %d ms, the limit "
+			    "(--request-timeout-ms)",
+			    n, declared, timeout_ms);
+			return NULL;
+		}
 		if (got < 0) {
 			free(buf);
+			req->body_broken = true;
+			xt_http_error(req, 400,
+			              "request body: the connection failed after %zu bytes", n);
+			return NULL;
+		}
+		if (got == 0 && declared >= 0 && n < (size_t)declared) {
+			/* civetweb gives 0 when a read times out with nothing, -1 on EOF */
+			free(buf);
+			req->body_broken = true;
 			xt_http_error(req, 408,
-			              "could not read the request body (timeout or reset)");
-			return false;
+			              "request body: no bytes for %d ms after %zu of %lld "
+			              "(--request-timeout-ms)",
+			              timeout_ms, n, declared);
+			return NULL;
 		}
 		if (got == 0)
 			break;
-		n += (size_t)got;
-	}
-	if (declared >= 0 && n != (size_t)declared) {
-		free(buf);
-		xt_http_error(req, 400, "body ended after %zu of %lld bytes", n, declared);
-		return false;
 	}
 	buf[n] = '\0';
-	req->body = buf;
-	req->body_len = n;
-	return true;
+	*len = n;
+	return buf;
+}
+
+bool xt_http_read_body(struct xt_request *req)
+{
+	size_t max = req->server->cfg->max_body_bytes;
+	long long declared = req->ri->content_length;
+	if (declared > (long long)max) {
+		xt_http_error(
+		    req, 413,
+		    "body of %lld bytes exceeds the limit of %zu bytes (--max-body-bytes)",
+		    declared, max);
+		return false;
+	}
+	/* civetweb's timeout is per read and restarts with every byte: the
+	 * deadline bounds the whole body (see read_deadline.h) */
+	struct xt_read_deadline deadline;
+	xt_read_deadline_arm(&deadline, req->server->cfg->request_timeout_ms);
+	req->body = read_all(req, &deadline, &req->body_len);
+	xt_read_deadline_disarm(&deadline);
+	req->body_read = req->body != NULL;
+	return req->body_read;
 }
 
 bool xt_http_query(const struct xt_request *req, const char *name, char *out, size_t size)
@@ -182,15 +234,38 @@ const char *xt_server_not_ready(struct xt_server *s)
 	return snap ? NULL : "no cluster snapshot loaded yet";
 }
 
-static bool allowed(struct xt_request *req, enum access access)
+static bool name_allowed(const struct xt_config *cfg, const X509 *cert)
+{
+	for (size_t i = 0; i < cfg->n_client_names; i++)
+		if (xt_tls_cert_has_name(cert, cfg->client_names[i]))
+			return true;
+	return false;
+}
+
+/* Whether the client may use route r; when not, a 403 saying why is sent. */
+static bool allowed(struct xt_request *req, const struct route *r)
 {
 	const struct xt_config *cfg = req->server->cfg;
-	if (access == ACCESS_PROBE || !cfg->client_ca)
+	if (r->access == ACCESS_PROBE || !cfg->client_ca)
 		return true;
-	if (access == ACCESS_READ && cfg->anonymous_read)
+	if (r->access == ACCESS_READ && cfg->anonymous_read)
 		return true;
 	/* the handshake verified any certificate presented (SSL_VERIFY_PEER) */
-	return req->ri->client_cert != NULL;
+	const struct mg_client_cert *cc = req->ri->client_cert;
+	if (!cc || !cc->peer_cert) {
+		xt_http_error(req, 403, "%s needs a client certificate signed by the client CA",
+		              r->path);
+		return false;
+	}
+	if (r->access != ACCESS_GATE || !cfg->n_client_names || name_allowed(cfg, cc->peer_cert))
+		return true;
+	char names[512];
+	xt_tls_cert_names(cc->peer_cert, names, sizeof(names));
+	xt_http_error(req, 403,
+	              "%s: the client certificate (%s) has no name listed in "
+	              "--allowed-client-names",
+	              r->path, names);
+	return false;
 }
 
 static const struct route *find_route(const char *uri)
@@ -223,14 +298,26 @@ static void dispatch(struct xt_request *req)
 		xt_http_error(req, 405, "%s does not accept %s", r->path, req->ri->request_method);
 		return;
 	}
-	if (!allowed(req, r->access)) {
-		xt_http_error(req, 403, "%s needs a client certificate signed by the client CA",
-		              r->path);
+	if (!allowed(req, r))
 		return;
-	}
 	r->handle(req);
 	if (!req->status)
 		xt_http_error(req, 500, "the handler sent no answer");
+}
+
+/* After refusing a body it did not read (413, 404, 403, ...), the server reads
+ * and drops the rest for at most --request-timeout-ms, as nginx's lingering
+ * close does: a client that sends its whole body before reading the answer
+ * then reads the answer instead of a reset. The connection closes after it
+ * either way (xt_http_reply). */
+static void discard_body(struct xt_request *req)
+{
+	char sink[16384];
+	struct xt_read_deadline deadline;
+	xt_read_deadline_arm(&deadline, req->server->cfg->request_timeout_ms);
+	while (!xt_read_deadline_passed(&deadline) && mg_read(req->conn, sink, sizeof(sink)) > 0)
+		;
+	xt_read_deadline_disarm(&deadline);
 }
 
 static int on_request(struct mg_connection *conn, void *cbdata)
@@ -243,6 +330,8 @@ static int on_request(struct mg_connection *conn, void *cbdata)
 	};
 	clock_gettime(CLOCK_MONOTONIC, &req.start);
 	dispatch(&req);
+	if (body_left_unread(&req) && !req.body_broken)
+		discard_body(&req);
 	double took = elapsed(&req.start);
 	free(req.body);
 	xt_metrics_observe(req.server->metrics, req.route, req.status, took);
@@ -299,6 +388,8 @@ enum hr_code xt_server_start(struct xt_server *s, struct hr_err *err)
 	memset(&callbacks, 0, sizeof(callbacks));
 	callbacks.init_ssl = on_init_ssl;
 	callbacks.log_message = on_log_message;
+	if (xt_read_deadline_setup(err) != HR_OK)
+		return err->code;
 	mg_init_library(MG_FEATURES_TLS);
 	s->mg = mg_start(&callbacks, s, options);
 	if (!s->mg)

@@ -56,6 +56,8 @@ struct xt_request {
 	const char *route; /* the matched route path */
 	char *body;        /* read by xt_http_read_body; freed after the handler */
 	size_t body_len;
+	bool body_read;   /* the whole body was read: the connection may be kept alive */
+	bool body_broken; /* reading it failed (too slow, reset): not worth discarding */
 	struct timespec start;
 	int status;       /* status sent, 0 until then */
 	unsigned long id; /* for log lines */
@@ -64,11 +66,14 @@ struct xt_request {
 enum hr_code xt_server_start(struct xt_server *s, struct hr_err *err);
 void xt_server_stop(struct xt_server *s);
 
-/* Reads the whole body (capped by --max-body-bytes). On failure an error
- * reply has been sent and false is returned. */
+/* Reads the whole body: at most --max-body-bytes, arriving within
+ * --request-timeout-ms of the headers (a total deadline, see read_deadline.h).
+ * On failure an error reply has been sent (413 too large, 408 too slow, 400
+ * cut short), the connection closes after it, and false is returned. */
 bool xt_http_read_body(struct xt_request *req);
 
-/* Sends a complete reply. */
+/* Sends a complete reply. When the request has a body that was not read in
+ * full, the reply says "Connection: close" and the connection is closed. */
 void xt_http_reply(struct xt_request *req, int status, const char *content_type, const char *body,
                    size_t len);
 /* Sends {"error": "..."} with status. */

@@ -79,6 +79,13 @@ void xt_route_configz(struct xt_request *req)
 	json_field(&b, "tlsCertFile", c->tls_cert, false);
 	json_field(&b, "clientCAFile", c->client_ca, false);
 	hr_buf_printf(&b, "\"anonymousRead\":%s,", c->anonymous_read ? "true" : "false");
+	hr_buf_puts(&b, "\"allowedClientNames\":[");
+	for (size_t i = 0; i < c->n_client_names; i++) {
+		if (i)
+			hr_buf_putc(&b, ',');
+		hr_buf_json_str(&b, hr_str_c(c->client_names[i]));
+	}
+	hr_buf_puts(&b, "],");
 	json_field(&b, "kubeconfig", c->kubeconfig, false);
 	hr_buf_puts(&b, "\"snapshotFiles\":[");
 	for (size_t i = 0; i < c->n_snapshots; i++) {
@@ -88,11 +95,11 @@ void xt_route_configz(struct xt_request *req)
 	}
 	hr_buf_printf(&b,
 	              "],\"maxBodyBytes\":%zu,\"threads\":%d,\"requestTimeoutMs\":%d,"
-	              "\"keepAliveTimeoutMs\":%d,\"maxCopies\":%lld,\"verbosity\":%d,"
-	              "\"logFormat\":\"%s\"}}\n",
+	              "\"keepAliveTimeoutMs\":%d,\"certCheckSeconds\":%d,\"maxCopies\":%lld,"
+	              "\"verbosity\":%d,\"logFormat\":\"%s\"}}\n",
 	              c->max_body_bytes, c->threads, c->request_timeout_ms,
-	              c->keep_alive_timeout_ms, (long long)c->max_copies, c->verbosity,
-	              c->log_json ? "json" : "text");
+	              c->keep_alive_timeout_ms, c->cert_check_seconds, (long long)c->max_copies,
+	              c->verbosity, c->log_json ? "json" : "text");
 	xt_http_reply(req, 200, "application/json", b.p, b.len);
 	hr_buf_fini(&b);
 }

@@ -5,9 +5,11 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 struct xt_tls_creds {
@@ -245,6 +247,11 @@ enum hr_code xt_tls_reload(struct xt_tls *t, struct hr_err *err)
 	stat_file(t->key_path, &km, &ks);
 	stat_file(t->ca_path, &am, &as);
 	struct xt_tls_creds *fresh = creds_load(t, err);
+	/* remembered either way: files that failed are retried once they change
+	 * again, not at every check */
+	t->cert_mtime = cm, t->cert_size = cs;
+	t->key_mtime = km, t->key_size = ks;
+	t->ca_mtime = am, t->ca_size = as;
 	if (!fresh) {
 		t->reload_failures++;
 		return err->code;
@@ -256,9 +263,79 @@ enum hr_code xt_tls_reload(struct xt_tls *t, struct hr_err *err)
 	pthread_mutex_unlock(&t->lock);
 	if (last)
 		creds_free(old);
-	t->cert_mtime = cm, t->cert_size = cs;
-	t->key_mtime = km, t->key_size = ks;
-	t->ca_mtime = am, t->ca_size = as;
 	t->reloads++;
 	return HR_OK;
+}
+
+/* ---- client certificate names ------------------------------------------- */
+
+/* The i-th CN of cert as UTF-8 (OPENSSL_free it), or NULL past the last. */
+static char *common_name(const X509 *cert, int *i, int *len)
+{
+	const X509_NAME *subj = X509_get_subject_name(cert);
+	while ((*i = X509_NAME_get_index_by_NID(subj, NID_commonName, *i)) >= 0) {
+		const ASN1_STRING *d = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, *i));
+		unsigned char *utf8 = NULL;
+		*len = ASN1_STRING_to_UTF8(&utf8, d);
+		if (*len >= 0)
+			return (char *)utf8;
+	}
+	return NULL;
+}
+
+/* The i-th DNS name of sans (not NUL-terminated), or NULL. */
+static const char *dns_name(const GENERAL_NAMES *sans, int i, int *len)
+{
+	const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+	if (!g || g->type != GEN_DNS)
+		return NULL;
+	*len = ASN1_STRING_length(g->d.dNSName);
+	return (const char *)ASN1_STRING_get0_data(g->d.dNSName);
+}
+
+bool xt_tls_cert_has_name(const X509 *cert, const char *name)
+{
+	size_t want = strlen(name);
+	int i = -1, len;
+	char *cn;
+	bool found = false;
+	while (!found && (cn = common_name(cert, &i, &len))) {
+		found = (size_t)len == want && memcmp(cn, name, want) == 0;
+		OPENSSL_free(cn);
+	}
+	GENERAL_NAMES *sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	for (int k = 0; !found && k < sk_GENERAL_NAME_num(sans); k++) {
+		const char *dns = dns_name(sans, k, &len);
+		found = dns && (size_t)len == want && strncasecmp(dns, name, want) == 0;
+	}
+	GENERAL_NAMES_free(sans);
+	return found;
+}
+
+void xt_tls_cert_names(const X509 *cert, char *out, size_t size)
+{
+	size_t n = 0;
+	int i = -1, len;
+	char *cn;
+	out[0] = '\0';
+	while ((cn = common_name(cert, &i, &len))) {
+		int w = snprintf(out + n, size - n, "%sCN \"%.*s\"", n ? ", " : "", len, cn);
+		OPENSSL_free(cn);
+		if (w < 0 || (size_t)w >= size - n)
+			return; /* truncated */
+		n += (size_t)w;
+	}
+	GENERAL_NAMES *sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	for (int k = 0; k < sk_GENERAL_NAME_num(sans); k++) {
+		const char *dns = dns_name(sans, k, &len);
+		if (!dns)
+			continue;
+		int w = snprintf(out + n, size - n, "%sDNS %.*s", n ? ", " : "", len, dns);
+		if (w < 0 || (size_t)w >= size - n)
+			break;
+		n += (size_t)w;
+	}
+	GENERAL_NAMES_free(sans);
+	if (n == 0)
+		snprintf(out, size, "no CN or DNS name");
 }

@@ -48,9 +48,19 @@ int xt_tls_configure(struct xt_tls *t, SSL_CTX *ctx);
 bool xt_tls_files_changed(struct xt_tls *t);
 
 /* Re-reads the files; on success new handshakes use them. On failure the
- * current credentials stay and err says why. */
+ * current credentials stay and err says why. Either way the files' identity
+ * is remembered, so xt_tls_files_changed is true again only when they change
+ * again (a bad pair is refused once, not at every check). */
 enum hr_code xt_tls_reload(struct xt_tls *t, struct hr_err *err);
 
 bool xt_tls_has_client_ca(const struct xt_tls *t);
+
+/* Whether cert's subject CN, or one of its DNS subjectAltNames, is exactly
+ * name (DNS names ignoring ASCII case; no wildcard expansion). Reentrant. */
+bool xt_tls_cert_has_name(const X509 *cert, const char *name);
+
+/* The names xt_tls_cert_has_name looks at, for messages: CN "x", DNS a, b
+ * (truncated to size). Reentrant. */
+void xt_tls_cert_names(const X509 *cert, char *out, size_t size);
 
 #endif

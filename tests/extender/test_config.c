@@ -76,10 +76,11 @@ static void test_config_defaults(void **state)
 	assert_false(cfg.anonymous_read);
 	assert_null(cfg.kubeconfig);
 	assert_int_equal(cfg.max_body_bytes, 268435456);
-	assert_int_equal(cfg.threads, 64);
+	assert_int_equal(cfg.threads, 512);
 	assert_int_equal(cfg.request_timeout_ms, 10000);
 	assert_int_equal(cfg.keep_alive_timeout_ms, 60000);
 	assert_int_equal(cfg.cert_check_seconds, 10);
+	assert_int_equal(cfg.n_client_names, 0);
 	assert_int_equal(cfg.n_snapshots, 0);
 	for (size_t i = 0; i < XT_MAX_SNAPSHOTS; i++)
 		assert_null(cfg.snapshots[i]);
@@ -107,7 +108,7 @@ static void test_config_serve_minimal_keeps_defaults(void **state)
 	assert_null(cfg.kubeconfig);
 	assert_int_equal(cfg.n_snapshots, 0);
 	assert_int_equal(cfg.max_body_bytes, 268435456);
-	assert_int_equal(cfg.threads, 64);
+	assert_int_equal(cfg.threads, 512);
 	assert_int_equal(cfg.request_timeout_ms, 10000);
 	assert_int_equal(cfg.max_copies, 100000);
 	assert_int_equal(cfg.verbosity, 0);
@@ -138,7 +139,9 @@ static void test_config_serve_every_flag_space_form(void **state)
 	struct xt_config cfg = PARSE_SERVE(
 	    "--listen", "127.0.0.1:9443", "--client-ca", "ca.pem", "--anonymous-read", "--snapshot",
 	    "cluster.json", "--max-body-bytes", "1048576", "--threads", "8", "--request-timeout-ms",
-	    "2500", "--max-copies", "500", "--log-format", "json", "-v", "3");
+	    "2500", "--max-copies", "500", "--log-format", "json", "-v", "3",
+	    "--keep-alive-timeout-ms", "1500", "--cert-check-seconds", "2",
+	    "--allowed-client-names", "system:kube-scheduler");
 	assert_string_equal(cfg.listen, "127.0.0.1:9443");
 	assert_string_equal(cfg.tls_cert, "c.pem");
 	assert_string_equal(cfg.tls_key, "k.pem");
@@ -153,6 +156,10 @@ static void test_config_serve_every_flag_space_form(void **state)
 	assert_true(cfg.log_json);
 	assert_int_equal(cfg.verbosity, 3);
 	assert_null(cfg.kubeconfig);
+	assert_int_equal(cfg.keep_alive_timeout_ms, 1500);
+	assert_int_equal(cfg.cert_check_seconds, 2);
+	assert_int_equal(cfg.n_client_names, 1);
+	assert_string_equal(cfg.client_names[0], "system:kube-scheduler");
 }
 
 static void test_config_serve_every_flag_equals_form(void **state)
@@ -168,7 +175,10 @@ static void test_config_serve_every_flag_equals_form(void **state)
 	                "--request-timeout-ms=600000",
 	                "--max-copies=7",
 	                "--log-format=text",
-	                "-v=10"};
+	                "-v=10",
+	                "--keep-alive-timeout-ms=600000",
+	                "--cert-check-seconds=3600",
+	                "--allowed-client-names=a,b.example"};
 	struct xt_config cfg = parse_ok("serve", (int)(sizeof(argv) / sizeof(argv[0])), argv);
 	assert_string_equal(cfg.listen, "[::1]:8443");
 	assert_string_equal(cfg.tls_cert, "c.pem");
@@ -182,6 +192,11 @@ static void test_config_serve_every_flag_equals_form(void **state)
 	assert_int_equal(cfg.max_copies, 7);
 	assert_false(cfg.log_json);
 	assert_int_equal(cfg.verbosity, 10);
+	assert_int_equal(cfg.keep_alive_timeout_ms, 600000);
+	assert_int_equal(cfg.cert_check_seconds, 3600);
+	assert_int_equal(cfg.n_client_names, 2);
+	assert_string_equal(cfg.client_names[0], "a");
+	assert_string_equal(cfg.client_names[1], "b.example");
 }
 
 static void test_config_serve_kubeconfig_both_forms(void **state)
@@ -372,6 +387,86 @@ static void test_config_request_timeout_bounds(void **state)
 	            "--request-timeout-ms=600001");
 	SERVE_ERROR("--request-timeout-ms", "\"10s\": is not milliseconds in [100, 600000]",
 	            "--request-timeout-ms", "10s");
+}
+
+static void test_config_keep_alive_timeout_bounds(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE_SERVE("--keep-alive-timeout-ms", "100").keep_alive_timeout_ms, 100);
+	assert_int_equal(PARSE_SERVE("--keep-alive-timeout-ms=600000").keep_alive_timeout_ms,
+	                 600000);
+	SERVE_ERROR("--keep-alive-timeout-ms", "\"99\": is not milliseconds in [100, 600000]",
+	            "--keep-alive-timeout-ms", "99");
+	SERVE_ERROR("--keep-alive-timeout-ms", "\"600001\": is not milliseconds in [100, 600000]",
+	            "--keep-alive-timeout-ms=600001");
+	CAPACITY_ERROR("--keep-alive-timeout-ms", "unknown flag for headroom capacity",
+	               "--keep-alive-timeout-ms", "1000");
+}
+
+static void test_config_cert_check_seconds_bounds(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE_SERVE("--cert-check-seconds", "1").cert_check_seconds, 1);
+	assert_int_equal(PARSE_SERVE("--cert-check-seconds=3600").cert_check_seconds, 3600);
+	SERVE_ERROR("--cert-check-seconds", "\"0\": is not seconds in [1, 3600]",
+	            "--cert-check-seconds", "0");
+	SERVE_ERROR("--cert-check-seconds", "\"3601\": is not seconds in [1, 3600]",
+	            "--cert-check-seconds=3601");
+	SERVE_ERROR("--cert-check-seconds", "\"1s\": is not seconds in [1, 3600]",
+	            "--cert-check-seconds", "1s");
+}
+
+/* --allowed-client-names: comma lists, repeatable, bounded, only with --client-ca. */
+static void test_config_allowed_client_names(void **state)
+{
+	(void)state;
+	struct xt_config cfg =
+	    PARSE_SERVE("--client-ca", "ca.pem", "--allowed-client-names", "system:kube-scheduler",
+	                "--allowed-client-names=webhook.kube-system.svc,x");
+	assert_int_equal(cfg.n_client_names, 3);
+	assert_string_equal(cfg.client_names[0], "system:kube-scheduler");
+	assert_string_equal(cfg.client_names[1], "webhook.kube-system.svc");
+	assert_string_equal(cfg.client_names[2], "x");
+	SERVE_ERROR("--allowed-client-names", "only makes sense with --client-ca",
+	            "--allowed-client-names", "a");
+	SERVE_ERROR("--allowed-client-names", "\"a,,b\": has an empty name", "--client-ca", "ca",
+	            "--allowed-client-names", "a,,b");
+	SERVE_ERROR("--allowed-client-names", "\"a,\": has an empty name", "--client-ca", "ca",
+	            "--allowed-client-names=a,");
+	SERVE_ERROR("--allowed-client-names", "\"\": has an empty name", "--client-ca", "ca",
+	            "--allowed-client-names=");
+	CAPACITY_ERROR("--allowed-client-names", "unknown flag for headroom capacity",
+	               "--allowed-client-names", "a");
+
+	/* 255 bytes fit, 256 do not */
+	char longest[300], too_long[300];
+	memset(longest, 'n', 255);
+	longest[255] = '\0';
+	memset(too_long, 'n', 256);
+	too_long[256] = '\0';
+	cfg = PARSE_SERVE("--client-ca", "ca", "--allowed-client-names", longest);
+	assert_string_equal(cfg.client_names[0], longest);
+	struct xt_config bad;
+	struct hr_err err;
+	xt_config_defaults(&bad);
+	hr_err_clear(&err);
+	char *argv[] = {"--tls-cert", "c", "--tls-key", "k", "--allowed-client-names", too_long};
+	assert_int_equal(xt_config_parse(&bad, "serve", 6, argv, &err), HR_EINVAL);
+	assert_string_equal(err.where, "--allowed-client-names");
+	assert_string_equal(
+	    err.msg, "\"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn...\": a name longer "
+	             "than 255 bytes");
+
+	/* 32 names fit, 33 do not */
+	char list[200] = "";
+	size_t n = 0;
+	for (int i = 0; i < 32; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%c", i ? "," : "",
+		                      'a' + i % 26);
+	cfg = PARSE_SERVE("--client-ca", "ca", "--allowed-client-names", list);
+	assert_int_equal(cfg.n_client_names, 32);
+	SERVE_ERROR("--allowed-client-names", "\"z\": more than 32 names", "--client-ca", "ca",
+	            "--allowed-client-names", list, "--allowed-client-names", "z");
 }
 
 static void test_config_max_copies_bounds(void **state)
@@ -632,6 +727,9 @@ static void test_config_usage_lists_every_accepted_flag(void **state)
 	                                          "--max-body-bytes",
 	                                          "--threads",
 	                                          "--request-timeout-ms",
+	                                          "--keep-alive-timeout-ms",
+	                                          "--cert-check-seconds",
+	                                          "--allowed-client-names",
 	                                          "--max-copies",
 	                                          "--log-format",
 	                                          "-v"};
@@ -746,6 +844,9 @@ int main(void)
 	    cmocka_unit_test(test_config_max_body_bytes_bounds),
 	    cmocka_unit_test(test_config_threads_bounds),
 	    cmocka_unit_test(test_config_request_timeout_bounds),
+	    cmocka_unit_test(test_config_keep_alive_timeout_bounds),
+	    cmocka_unit_test(test_config_cert_check_seconds_bounds),
+	    cmocka_unit_test(test_config_allowed_client_names),
 	    cmocka_unit_test(test_config_max_copies_bounds),
 	    cmocka_unit_test(test_config_verbosity_bounds),
 	    cmocka_unit_test(test_config_replicas_bounds),

@@ -4,6 +4,12 @@ Each test script defines functions named test_*; `run(globals())` runs them in
 definition order and prints TAP ("ok N - name" / "not ok N - name") for
 tests/run.py. Servers run as real processes over HTTPS on 127.0.0.1 with
 certificates made by certs/make-certs.sh.
+
+HR_VALGRIND=1 runs every `headroom serve` under valgrind memcheck (with
+tests/valgrind.supp, and --threads 64 unless a test sets it: valgrind allows
+500 threads); stopping a server then fails when valgrind found an error or a
+definite leak. HR_ONLY_TESTS="test_live.py:test_a,test_live.py:test_b" runs
+only the named tests of the scripts it names (make test-valgrind uses both).
 """
 import http.client
 import json
@@ -22,6 +28,9 @@ import urllib.parse
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HEADROOM = os.environ.get("HEADROOM_BIN", os.path.join(TOP, "build", "headroom"))
 EKS = os.path.join(TOP, "examples", "clusters", "eks-2node-t3small.json")
+VALGRIND = os.environ.get("HR_VALGRIND") == "1"
+VALGRIND_EXIT = 99
+VALGRIND_SUPP = os.path.join(TOP, "tests", "valgrind.supp")
 
 
 def free_port():
@@ -43,6 +52,23 @@ class Certs:
     def path(self, name):
         return os.path.join(self.dir, name)
 
+    def issue(self, name, subject, usage="clientAuth", sans=()):
+        """Another certificate from this CA, as make-certs.sh makes them:
+        NAME.crt and NAME.key, e.g. issue("other", "/CN=other", sans=["DNS:x"])."""
+        key, csr, crt, ext = (self.path(name + s) for s in (".key", ".csr", ".crt", ".ext"))
+        with open(ext, "w") as f:
+            f.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=%s\n" % usage)
+            if sans:
+                f.write("subjectAltName=%s\n" % ",".join(sans))
+        subprocess.run(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-subj", subject, "-keyout", key, "-out", csr], check=True, capture_output=True)
+        subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", self.path("ca.crt"), "-CAkey",
+                        self.path("ca.key"), "-set_serial", str(int.from_bytes(os.urandom(8), "big")),
+                        "-days", "30", "-extfile", ext, "-out", crt], check=True, capture_output=True)
+        os.unlink(csr)
+        os.unlink(ext)
+        return crt, key
+
     def client_context(self, client_cert=True, max_version=None):
         ctx = ssl.create_default_context(cafile=self.path("ca.crt"))
         if client_cert:
@@ -55,23 +81,34 @@ class Certs:
 class Server:
     """`headroom serve` on a free port; stopped with SIGTERM."""
 
-    def __init__(self, certs, snapshot=EKS, extra=(), client_ca=False, wait=True):
+    def __init__(self, certs, snapshot=EKS, extra=(), client_ca=False, wait=True, tls=None):
+        """tls: (cert, key[, client CA]) files to serve with instead of certs'."""
         self.certs = certs
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="headroom-log-", delete=False)
+        cert, key, ca = (tuple(tls) + (None,))[:3] if tls else (
+            certs.path("server.crt"), certs.path("server.key"), certs.path("ca.crt"))
         argv = [HEADROOM, "serve", "--listen", "127.0.0.1:%d" % self.port,
-                "--tls-cert", certs.path("server.crt"), "--tls-key", certs.path("server.key"),
-                "-v", "2"]
+                "--tls-cert", cert, "--tls-key", key, "-v", "2"]
         if snapshot:
             argv += ["--snapshot", snapshot]
         if client_ca:
-            argv += ["--client-ca", certs.path("ca.crt")]
+            argv += ["--client-ca", ca or certs.path("ca.crt")]
         argv += list(extra)
+        self.valgrind_log = None
+        if VALGRIND:
+            self.valgrind_log = self.log.name + ".valgrind"
+            if "--threads" not in extra:
+                argv += ["--threads", "64"]
+            argv = ["valgrind", "--tool=memcheck", "--leak-check=full", "--show-leak-kinds=definite",
+                    "--errors-for-leak-kinds=definite", "--error-exitcode=%d" % VALGRIND_EXIT,
+                    "--num-callers=40", "--suppressions=" + VALGRIND_SUPP,
+                    "--log-file=" + self.valgrind_log] + argv
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=self.log)
         if wait:
             self.wait_ready()
 
-    def wait_ready(self, timeout=20):
+    def wait_ready(self, timeout=120 if VALGRIND else 20):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -120,13 +157,26 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=180 if VALGRIND else 10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
                 raise AssertionError("headroom did not stop on SIGTERM")
         os.unlink(self.log.name)
+        if self.valgrind_log:
+            self.check_valgrind()
         return self.proc.returncode
+
+    def check_valgrind(self):
+        """Prints valgrind's summary lines; raises on errors or definite leaks."""
+        with open(self.valgrind_log, errors="replace") as f:
+            text = f.read()
+        os.unlink(self.valgrind_log)
+        for line in text.splitlines():
+            if any(k in line for k in ("ERROR SUMMARY", "in use at exit", "definitely lost", "All heap blocks")):
+                print("# valgrind: " + line.split("== ", 1)[-1])
+        if self.proc.returncode == VALGRIND_EXIT or "ERROR SUMMARY: 0 errors" not in text:
+            raise AssertionError("valgrind found errors (exit %s):\n%s" % (self.proc.returncode, text[-20000:]))
 
 
 TOKEN = "headroom-test-token"
@@ -219,9 +269,20 @@ class Skip(Exception):
     """Raised by a test that cannot run here (reported as TAP SKIP, not passed)."""
 
 
+def only_tests():
+    """The test names HR_ONLY_TESTS selects for this script (None: all)."""
+    me = os.path.basename(sys.argv[0])
+    names = [e.split(":", 1)[1] for e in os.environ.get("HR_ONLY_TESTS", "").split(",")
+             if e.startswith(me + ":")]
+    return names or None
+
+
 def run(namespace, setup=None, teardown=None):
     """Runs every test_* function of a module namespace and prints TAP."""
     tests = [(n, f) for n, f in namespace.items() if n.startswith("test_") and callable(f)]
+    only = only_tests()
+    if only:
+        tests = [(n, f) for n, f in tests if n in only]
     print("1..%d" % len(tests))
     failed = 0
     state = setup() if setup else None
