@@ -39,7 +39,7 @@ UNIT_PRED_BIN := $(UNIT_PRED_SRC:tests/predicates/%.c=$(BUILD)/tests/%)
 UNIT_XT_BIN   := $(UNIT_XT_SRC:tests/extender/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT  := $(BUILD)/tests/support.o
 
-.PHONY: all deps run test test-asan unit lint format clean certs bench fuzz install
+.PHONY: all deps run test test-asan test-valgrind unit lint format clean certs bench fuzz install
 all: $(BUILD)/headroom
 
 # A fresh clone installs what it needs on first build (Debian packages and
@@ -99,6 +99,22 @@ test: $(BUILD)/headroom unit $(BUILD)/bench/headroom-bench
 
 test-asan:
 	$(MAKE) test SAN=1 BUILD=build/asan OPT=-O1
+
+# `headroom serve` under valgrind memcheck (tests/integration/harness.py,
+# HR_VALGRIND=1): errors or definite leaks at exit fail the test that stopped
+# the server. A representative subset: every route and bad input, mTLS and the
+# allow-list, admission, certificate rotation, and the live cache through
+# faults and the API server's loss.
+VALGRIND_TESTS := test_serve.py,test_mtls.py,test_admission.py,test_rotation.py,test_live.py
+VALGRIND_LIVE  := test_live.py:test_first_list_matches_the_server_and_answers,$\
+                  test_live.py:test_events_reach_capacity,test_live.py:test_stream_cut_mid_event,$\
+                  test_live.py:test_watch_request_answered_410_relists,$\
+                  test_live.py:test_server_errors_back_off_and_resume,$\
+                  test_live.py:test_client_certificate_and_inline_data,$\
+                  test_live.py:test_readiness_follows_the_api_server
+test-valgrind: $(BUILD)/headroom
+	HR_VALGRIND=1 HR_ONLY_TESTS="$(VALGRIND_LIVE)" $(PYTHON) tests/run.py --build $(BUILD) \
+		--only $(VALGRIND_TESTS)
 
 certs:
 	certs/make-certs.sh

@@ -57,7 +57,7 @@ def run_tap(name, argv, env, timeout):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    ap.add_argument("--only", default="", help="substring filter on program names")
+    ap.add_argument("--only", default="", help="substring filter on program names (comma-separated: any)")
     args = ap.parse_args()
     build = os.path.abspath(os.path.join(TOP, args.build))
     env = dict(os.environ)
@@ -89,7 +89,7 @@ def main():
         total_fail += 1
         print("%-40s %4d passed %4d failed  FAILED\n%s" % ("lint", 0, 1, lint.stdout + lint.stderr))
     for name, argv, timeout in programs:
-        if args.only and args.only not in name:
+        if args.only and not any(o in name for o in args.only.split(",")):
             continue
         p, f = run_tap(name, argv, env, timeout)
         total_pass += p
