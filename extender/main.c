@@ -239,8 +239,9 @@ static int run_serve(int argc, char **argv)
 		report("cannot start the server", &err);
 		code = EXIT_RUNTIME;
 	} else {
-		xt_log_info("serving https://%s (filter, capacity, healthz, readyz, metrics)",
-		            cfg.listen);
+		xt_log_info(
+		    "serving https://%s (filter, capacity, admission, healthz, readyz, metrics)",
+		    cfg.listen);
 		wait_for_signals(&cfg, &cache, &tls, &metrics, &set);
 		xt_server_stop(&server);
 	}

@@ -5,9 +5,10 @@
 #include <string.h>
 
 static const char *const route_names[XT_METRICS_ROUTES] = {
-    "/filter",    "/prioritize", "/capacity", "/statistics/user/add_pod",
-    "/admission", "/healthz",    "/livez",    "/readyz",
-    "/metrics",   "/configz",    "/version",  "other"};
+    "/filter",    "/capacity",    "/statistics/user/add_pod",
+    "/admission", "/healthz",     "/livez",
+    "/readyz",    "/metrics",     "/configz",
+    "/version",   "/debug/cache", "other"};
 static const int codes[XT_METRICS_CODES] = {200, 400, 401, 403, 404, 405,
                                             408, 413, 422, 500, 503, 0 /* other */};
 /* seconds: filter answers are sub-millisecond, capacity loops can take seconds */

@@ -744,9 +744,10 @@ static void test_metrics_every_route_renders_valid(void **state)
 {
 	(void)state;
 	static const char *const routes[] = {
-	    "/filter",    "/prioritize", "/capacity", "/statistics/user/add_pod",
-	    "/admission", "/healthz",    "/livez",    "/readyz",
-	    "/metrics",   "/configz",    "/version",  "/unknown"};
+	    "/filter",    "/capacity",    "/statistics/user/add_pod",
+	    "/admission", "/healthz",     "/livez",
+	    "/readyz",    "/metrics",     "/configz",
+	    "/version",   "/debug/cache", "/unknown"};
 	struct xt_metrics m;
 	struct hr_buf b;
 	xt_metrics_init(&m);
