@@ -19,11 +19,13 @@ enum hr_code hr_incoming_pod(const cJSON *pod_json, const struct hr_snapshot *sn
 	if (where)
 		hr_path_push_key(&dec.path, where);
 	enum hr_code rc = hr_decode_pod(&dec, pod_json, pod);
-	if (rc == HR_OK && admit)
-		rc = hr_admit_pod(pod, snap, arena, &steps, err);
-	/* API validation sees the pod-level requests API defaulting filled in */
+	/* the API server's order: defaulting as the object is decoded (pod-level
+	 * requests from the containers as written), then admission plugins
+	 * (LimitRanger fills container requests later), then validation */
 	if (rc == HR_OK && admit)
 		rc = hr_pod_default_requests(pod, arena, err);
+	if (rc == HR_OK && admit)
+		rc = hr_admit_pod(pod, snap, arena, &steps, err);
 	if (rc == HR_OK && admit)
 		rc = hr_validate_pod(pod, err);
 	if (rc == HR_OK)

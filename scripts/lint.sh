@@ -11,7 +11,7 @@ cd "$top"
 fail=0
 
 banned='\b(sprintf|vsprintf|strcpy|strcat|gets|strtok|strncpy|atoi|atol|atof)\s*\('
-if grep -nE "$banned" predicates/*.[ch] extender/*.[ch] tests/*.[ch] tests/*/*.c; then
+if grep -nE "$banned" predicates/*.[ch] extender/*.[ch] tests/*.[ch] tests/*/*.c fuzz/*.[ch]; then
 	echo "lint: banned function used (see STYLE.md)"
 	fail=1
 fi
@@ -29,7 +29,7 @@ else
 fi
 
 if command -v clang-format >/dev/null; then
-	if ! clang-format --dry-run -Werror predicates/*.[ch] extender/*.[ch] tests/*.[ch] tests/*/*.c 2>/tmp/lint-format.$$; then
+	if ! clang-format --dry-run -Werror predicates/*.[ch] extender/*.[ch] tests/*.[ch] tests/*/*.c fuzz/*.[ch] 2>/tmp/lint-format.$$; then
 		grep -m 20 'error:' /tmp/lint-format.$$
 		echo "lint: run 'make format'"
 		fail=1

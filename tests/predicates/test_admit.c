@@ -430,6 +430,15 @@ static void test_limit_ranger_defaults(void **state)
 	assert_int_equal(F.pod->request.cpu_milli, 100);
 	assert_int_equal(F.pod->request.mem_bytes, MI(256));
 
+	/* pod-level limits: API defaulting sets the pod-level requests when the pod is
+	 * decoded, before LimitRanger gives the container its defaultRequest, so they
+	 * come from the pod-level limits (2, 1Gi), not from LimitRanger's 100m/256Mi */
+	load(cluster, PODIN("", "'containers':[{'name':'c'}],'resources':{'limits':{'cpu':'2',"
+	                        "'memory':'1Gi'}}"));
+	assert_int_equal(milli_of(F.pod->containers[0].requests, "cpu"), 100);
+	assert_int_equal(F.pod->request.cpu_milli, 2000);
+	assert_int_equal(F.pod->request.mem_bytes, MI(1024));
+
 	/* an explicit request stays; the missing limit is filled */
 	load(cluster, PODIN("", CTR("'requests':{'cpu':'200m'}")));
 	c = &F.pod->containers[0];
