@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "read_deadline.h"
 #include "log.h"
+#include "read_deadline.h"
 
 enum access { ACCESS_PROBE, ACCESS_READ, ACCESS_GATE };
 enum method { M_GET = 1, M_POST = 2 };
@@ -144,8 +144,8 @@ static char *read_all(struct xt_request *req, const struct xt_read_deadline *dea
 		int got = mg_read(req->conn, buf + n, cap - n - 1);
 		if (got > 0)
 			n += (size_t)got;
-		if (xt_read_deadline_passed(deadline) &&
-		    (got != 0 || (declared >= 0 && n < (size_t)declared))) {
+		bool complete = declared >= 0 ? n == (size_t)declared : got == 0;
+		if (!complete && xt_read_deadline_passed(deadline)) {
 			free(buf);
 			req->body_broken = true;
 			xt_http_error(
@@ -172,8 +172,8 @@ static char *read_all(struct xt_request *req, const struct xt_read_deadline *dea
 			              timeout_ms, n, declared);
 			return NULL;
 		}
-		if (got == 0)
-			break;
+		if (complete)
+			break; /* the declared length, or the end of a chunked body */
 	}
 	buf[n] = '\0';
 	*len = n;

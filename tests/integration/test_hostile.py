@@ -213,6 +213,15 @@ def test_oversized_body_and_deep_json_name_the_limit(st):
     try:
         h = expect_error(s, "/filter", b" " * 70000, 413, "exceeds the limit of 65536 bytes (--max-body-bytes)")
         eq(h.get("Connection"), "close", "a connection with an unread body is closed")
+        # the boundary: exactly the limit is read (and is not JSON), one byte more is not
+        expect_error(s, "/filter", b" " * 65536, 400, "not valid JSON")
+        expect_error(s, "/filter", b" " * 65537, 413, "exceeds the limit of 65536 bytes (--max-body-bytes)")
+        chunked = s.connection()
+        chunked.request("POST", "/capacity", body=iter([b" " * 30000] * 3), encode_chunked=True)
+        r = chunked.getresponse()
+        eq((r.status, json.loads(r.read())["error"]), (413, "body exceeds the limit of 65536 bytes "
+                                                              "(--max-body-bytes)"), "a chunked body over the limit")
+        chunked.close()
         deep = "[" * 200 + "]" * 200
         expect_error(s, "/filter", '{"Pod": {"spec": {"x": %s}}, "NodeNames": []}' % deep, 400,
                      "nests deeper than 128")
