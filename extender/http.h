@@ -3,11 +3,14 @@
  * One civetweb handler receives every request and dispatches on the exact
  * path (query strings are ignored for routing, as the API server appends
  * ?timeout=...); unknown paths get a JSON 404, wrong methods a 405. Route
- * access: "gate" routes (filter, prioritize, admission) need a verified client
- * certificate when --client-ca is set; "read" routes (capacity, metrics,
- * configz) need one too unless --anonymous-read; probes (healthz, livez,
- * readyz, version) never do. Every answered request is logged at -v 2 and
- * counted in metrics. Errors are JSON: {"error": "<where>: <what>"}.
+ * access: "gate" routes (filter, admission) need a verified client
+ * certificate when --client-ca is set, and with --allowed-client-names one
+ * whose CN or a DNS SAN is listed; "read" routes (capacity, metrics, configz,
+ * debug/cache) need a verified one unless --anonymous-read; probes (healthz,
+ * livez, readyz, version) never do. Each open connection holds a civetweb
+ * worker thread; handshake, headers and body each have --request-timeout-ms.
+ * Every answered request is logged at -v 2 and counted in metrics. Errors are
+ * JSON: {"error": "<where>: <what>"}.
  * Thread-safety: handlers run on civetweb worker threads; everything they
  * share (cache, metrics, tls) is thread-safe. */
 #ifndef XT_HTTP_H
