@@ -125,6 +125,14 @@ static void add_case(struct bench_case *cases, size_t *n, const char *spec)
 	c->body = read_file(c->path, &c->len);
 }
 
+static void free_cases(struct bench_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)cases[i].name);
+		free(cases[i].body);
+	}
+}
+
 static void parse_args(int argc, char **argv, struct bench_args *a)
 {
 	a->runs = 200;
@@ -266,5 +274,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < a.n_filters; i++)
 		bench_filter(snap, &a.filters[i], a.runs);
 	xt_snap_release(snap);
+	free_cases(a.pods, a.n_pods);
+	free_cases(a.filters, a.n_filters);
 	return 0;
 }

@@ -48,10 +48,17 @@ static cJSON *parse_body(const char *body, size_t len, struct hr_err *err)
 	if (!xt_looks_like_json(body, len))
 		return xt_yaml_to_json(body, len, NULL, err);
 	size_t used;
-	if (hr_json_skip(body, len, BODY_MAX_DEPTH, NULL, &used) != HR_JSON_OBJECT) {
-		hr_err_set(err, HR_EINVAL, NULL,
-		           "body is not a JSON object (or nests deeper than %d) near byte %zu",
+	enum hr_json_type t = hr_json_skip(body, len, BODY_MAX_DEPTH, NULL, &used);
+	if (t == HR_JSON_INVALID && hr_json_too_deep(body, len, BODY_MAX_DEPTH, used)) {
+		hr_err_set(err, HR_EINVAL, NULL, "body nests deeper than %d levels (near byte %zu)",
 		           BODY_MAX_DEPTH, used);
+		return NULL;
+	}
+	if (t != HR_JSON_OBJECT) {
+		hr_err_set(err, HR_EINVAL, NULL,
+		           t == HR_JSON_INVALID ? "body is not valid JSON near byte %zu"
+		                                : "body is not a JSON object (byte %zu)",
+		           used);
 		return NULL;
 	}
 	cJSON *doc = cJSON_ParseWithLength(body, len);

@@ -31,11 +31,14 @@ static bool key_is(struct hr_json_span key, const char *want)
 	return true;
 }
 
-static enum hr_code not_json(struct hr_err *err, size_t at)
+/* Says whether the body is malformed or only too deep. */
+static enum hr_code not_json(const char *body, size_t len, struct hr_err *err, size_t at)
 {
-	return hr_err_set(err, HR_EINVAL, NULL,
-	                  "the body is not valid JSON (or nests deeper than %d) near byte %zu",
-	                  ARGS_MAX_DEPTH, at);
+	if (hr_json_too_deep(body, len, ARGS_MAX_DEPTH, at))
+		return hr_err_set(err, HR_EINVAL, NULL,
+		                  "the body nests deeper than %d levels (near byte %zu)",
+		                  ARGS_MAX_DEPTH, at);
+	return hr_err_set(err, HR_EINVAL, NULL, "the body is not valid JSON near byte %zu", at);
 }
 
 static enum hr_code read_args(const char *body, size_t len, struct args *a, struct hr_err *err)
@@ -48,7 +51,7 @@ static enum hr_code read_args(const char *body, size_t len, struct args *a, stru
 	if (hr_json_span_type(doc) != HR_JSON_OBJECT) {
 		size_t used = 0;
 		if (hr_json_skip(body, len, ARGS_MAX_DEPTH, NULL, &used) == HR_JSON_INVALID)
-			return not_json(err, used);
+			return not_json(body, len, err, used);
 		return hr_err_set(err, HR_EINVAL, NULL, "ExtenderArgs must be a JSON object");
 	}
 	/* One validating pass: the iterator checks each member as it goes and
@@ -72,7 +75,7 @@ static enum hr_code read_args(const char *body, size_t len, struct args *a, stru
 	if (hr_json_iter_failed(&it)) { /* find out where it went wrong */
 		size_t used = 0;
 		if (hr_json_skip(body, len, ARGS_MAX_DEPTH, NULL, &used) == HR_JSON_INVALID)
-			return not_json(err, used);
+			return not_json(body, len, err, used);
 		return hr_err_set(err, HR_EINVAL, NULL,
 		                  "unexpected bytes after the JSON object at byte %zu", used);
 	}

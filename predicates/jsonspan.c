@@ -380,6 +380,15 @@ enum hr_json_type hr_json_skip(const char *in, size_t n, size_t max_depth,
 	return type;
 }
 
+bool hr_json_too_deep(const char *in, size_t n, size_t max_depth, size_t at)
+{
+	size_t further = 0;
+	if (max_depth >= HR_JSON_DEPTH_MAX)
+		return false;
+	return hr_json_skip(in, n, HR_JSON_DEPTH_MAX, NULL, &further) != HR_JSON_INVALID ||
+	       further > at;
+}
+
 enum hr_json_type hr_json_span_type(struct hr_json_span s)
 {
 	return s.p && s.n ? type_of_byte((unsigned char)s.p[0]) : HR_JSON_INVALID;

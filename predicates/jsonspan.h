@@ -77,6 +77,11 @@ static inline struct hr_str hr_json_span_str(struct hr_json_span s)
 enum hr_json_type hr_json_skip(const char *in, size_t n, size_t max_depth,
                                struct hr_json_span *span, size_t *consumed);
 
+/* After hr_json_skip(in, n, max_depth) failed at offset `at`: true when the
+ * cause was the nesting limit, not malformed input (with the scanner's own
+ * limit, HR_JSON_DEPTH_MAX, the scan gets past `at`). */
+bool hr_json_too_deep(const char *in, size_t n, size_t max_depth, size_t at);
+
 /* The type a span's first byte announces, without validating the rest
  * (HR_JSON_INVALID for an empty span or a byte no value starts with). Meant
  * for spans that came from this module. */

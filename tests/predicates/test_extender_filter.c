@@ -154,6 +154,15 @@ static void test_bad_bodies_name_what_is_wrong(void **state)
 	             "unexpected bytes after the JSON object");
 	expect_error(state, "{\"Pod\":" POD ",\"NodeNames\":[\"n1\",]}", "", "not valid JSON");
 	expect_error(state, "[1]", "", "ExtenderArgs must be a JSON object");
+	char deep[600];
+	int n = snprintf(deep, sizeof(deep), "{\"Pod\":" POD ",\"NodeNames\":");
+	for (int i = 0; i < 130; i++)
+		deep[n++] = '[';
+	for (int i = 0; i < 130; i++)
+		deep[n++] = ']';
+	deep[n++] = '}';
+	deep[n] = '\0';
+	expect_error(state, deep, "", "nests deeper than 128 levels");
 	expect_error(state, "{\"NodeNames\":[]}", "Pod", "required");
 	expect_error(state, "{\"Pod\":" POD "}", "NodeNames", "one of NodeNames or Nodes");
 }

@@ -680,6 +680,27 @@ static void test_json_find_trusted_leaves_the_value_unskipped(void **state)
 	assert_false(hr_json_find_trusted(span_c("[1]"), "items", &rest));
 }
 
+/* Too deep or malformed: the depth error is told apart, even past the
+ * scanner's own limit. */
+static void test_json_too_deep_tells_depth_from_malformed(void **state)
+{
+	(void)state;
+	static char deep[4001];
+	for (int i = 0; i < 2000; i++) {
+		deep[i] = '[';
+		deep[2000 + i] = ']';
+	}
+	size_t at;
+	const char *cases[] = {"[[[[1]]]]", "[[1]", "[[1,]]"};
+	bool want[] = {true, false, false};
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(skip_c(cases[i], 3, NULL, &at), HR_JSON_INVALID);
+		assert_int_equal(hr_json_too_deep(cases[i], strlen(cases[i]), 3, at), want[i]);
+	}
+	assert_int_equal(skip_c(deep, 64, NULL, &at), HR_JSON_INVALID);
+	assert_true(hr_json_too_deep(deep, strlen(deep), 64, at));
+}
+
 static void test_json_get_finds_key(void **state)
 {
 	struct hr_json_span v;
@@ -1576,6 +1597,7 @@ int main(void)
 	    cmocka_unit_test(test_json_iter_trusted_matches_validating),
 	    cmocka_unit_test(test_json_iter_trusted_stays_in_bounds),
 	    cmocka_unit_test(test_json_find_trusted_leaves_the_value_unskipped),
+	    cmocka_unit_test(test_json_too_deep_tells_depth_from_malformed),
 	    cmocka_unit_test(test_json_get_finds_key),
 	    cmocka_unit_test(test_json_get_matches_escaped_key),
 	    cmocka_unit_test(test_json_get_is_case_sensitive),
