@@ -246,7 +246,7 @@ const struct hr_node_info *hr_snap_find_node(const struct hr_snapshot *s, struct
 		uint64_t slot = s->node_slots[i];
 		if (slot == UINT64_MAX)
 			return NULL;
-		if (slot >> 32 == tag && hr_str_eq(s->nodes[(uint32_t)slot].node->name, name))
+		if (slot >> 32 == tag && hr_str_eq(s->node_names[(uint32_t)slot], name))
 			return &s->nodes[(uint32_t)slot];
 	}
 }
@@ -258,8 +258,20 @@ static enum hr_code build_node_index(struct hr_snap_builder *b, struct hr_snapsh
 	while (cap < 2 * s->n_nodes)
 		cap *= 2;
 	uint64_t *slots = hr_arena_alloc(b->arena, cap * sizeof(*slots));
-	if (!slots)
+	struct hr_str *names = hr_arena_calloc(b->arena, s->n_nodes + 1, sizeof(*names));
+	size_t bytes = 0;
+	for (size_t k = 0; k < s->n_nodes; k++)
+		bytes += s->nodes[k].node->name.n;
+	char *packed = hr_arena_alloc(b->arena, bytes + 1);
+	if (!slots || !names || !packed)
 		return oom(b);
+	for (size_t k = 0; k < s->n_nodes; k++) {
+		struct hr_str n = s->nodes[k].node->name;
+		memcpy(packed, n.p, n.n);
+		names[k] = (struct hr_str){packed, n.n};
+		packed += n.n;
+	}
+	s->node_names = names;
 	memset(slots, 0xff, cap * sizeof(*slots));
 	for (size_t k = 0; k < s->n_nodes; k++) {
 		uint64_t h = hr_str_hash(s->nodes[k].node->name);

@@ -72,6 +72,10 @@ struct hr_snapshot {
 	 * array). */
 	const uint64_t *node_slots;
 	size_t node_slot_mask;
+	/* The node names again, packed into one block in index order: a lookup
+	 * touches the slots and this block, not every node object (the filter
+	 * looks up thousands of names per request). */
+	const struct hr_str *node_names;
 	/* Pods whose inter-pod terms matter to every other pod (kube-scheduler's
 	 * HavePodsWithRequiredAntiAffinityList and HavePodsWithAffinityList), so
 	 * a request does not walk all pods to find the few that have terms. */
