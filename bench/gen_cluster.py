@@ -8,7 +8,7 @@ pod-default.yaml (100m/500Mi) bound to it. Realistic object shape: labels,
 ownerReferences, images, conditions, so parsing costs what a kubectl dump costs.
 
   gen_cluster.py --nodes 5000 --pods-per-node 30 --out cluster.json
-  gen_cluster.py --nodes 5000 --extender-args names|nodes --out args.json
+  gen_cluster.py --nodes 5000 --extender-args names|sampled|nodes --out args.json
 """
 import argparse
 import json
@@ -83,9 +83,23 @@ PROBE = {"metadata": {"name": "probe-1", "namespace": "sched-0", "uid": "probe",
          "status": {"phase": "Pending"}}
 
 
+def sample_size(nodes):
+    """How many feasible nodes kube-scheduler looks for before it stops
+    filtering (numFeasibleNodesToFind, adaptive percentageOfNodesToScore):
+    all below 100 nodes, else max(100, nodes * max(5, 50 - nodes/125) %)."""
+    if nodes < 100:
+        return nodes
+    pct = max(5, 50 - nodes // 125)
+    return max(100, nodes * pct // 100)
+
+
 def write_args(out, nodes, mode):
     if mode == "names":
         args = {"Pod": PROBE, "Nodes": None, "NodeNames": ["node-%05d" % i for i in range(nodes)]}
+    elif mode == "sampled":  # what the extender gets: only the nodes the scheduler sampled
+        step = nodes / sample_size(nodes)
+        names = ["node-%05d" % int(k * step) for k in range(sample_size(nodes))]
+        args = {"Pod": PROBE, "Nodes": None, "NodeNames": names}
     else:
         items = []
         for i in range(nodes):
@@ -100,7 +114,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--nodes", type=int, default=100)
     ap.add_argument("--pods-per-node", type=int, default=30)
-    ap.add_argument("--extender-args", choices=["names", "nodes"])
+    ap.add_argument("--extender-args", choices=["names", "sampled", "nodes"])
     ap.add_argument("--out", default="-")
     a = ap.parse_args()
     out = sys.stdout if a.out == "-" else open(a.out, "w")

@@ -34,12 +34,14 @@ for n in $sizes; do
 	echo "bench: $n nodes" >&2
 	generate "$data/cluster-$n.json" --nodes "$n" --pods-per-node 30
 	generate "$data/names-$n.json" --nodes "$n" --extender-args names
+	generate "$data/sampled-$n.json" --nodes "$n" --extender-args sampled
 	generate "$data/nodes-$n.json" --nodes "$n" --extender-args nodes
 	"$build/bench/headroom-bench" --cluster "$data/cluster-$n.json" \
 		--pod fast="$top/bench/pods/probe.json" \
 		--pod anti-affinity="$top/bench/pods/anti-affinity.json" \
 		--pod spread="$top/bench/pods/spread.json" \
-		--filter names="$data/names-$n.json" --filter nodes="$data/nodes-$n.json" \
+		--filter names="$data/names-$n.json" --filter sampled="$data/sampled-$n.json" \
+		--filter nodes="$data/nodes-$n.json" \
 		--runs "$runs" >"$out/inproc-$n.tsv"
 	largest=$n
 done
@@ -70,7 +72,7 @@ printf 'server\t%s\t%s\n' "$n" "$rss_kib" >"$out/server-$n.tsv"
 	python3 "$top/bench/e2e.py" --url "$url/capacity?perNode=false" --cacert "$certs/ca.crt" \
 		--body "$top/bench/pods/probe.json" --runs "$runs" --name "capacity fast"
 } >"$out/e2e-$n.tsv"
-for mode in names nodes; do
+for mode in names sampled nodes; do
 	BODY="$data/$mode-$n.json" wrk -t2 -c"$wrk_conns" -d"${wrk_seconds}s" \
 		-s "$top/bench/post.lua" "$url/filter" | grep '^wrk-result' |
 		sed "s/^wrk-result/wrk\tfilter $mode/" >>"$out/wrk-$n.tsv"

@@ -92,6 +92,9 @@ def main():
         target("filter NodeNames, server-side p99", med("filter names", 4), 1, "ms")
     if med("filter names wrk") is not None:
         target("filter NodeNames over TLS, wrk", med("filter names wrk"), 4000, "req/s", le=False)
+    if med("filter sampled wrk") is not None:
+        target("same, the names kube-scheduler samples, wrk", med("filter sampled wrk"), 4000, "req/s",
+               le=False)
     if med("snapshot build") is not None:
         target("snapshot build from kubectl JSON", med("snapshot build") / 1e3, 3, "s")
         rss = re.search(r"peak (\d+) MiB", found[(n, "snapshot build")][5])
