@@ -8,6 +8,7 @@
 #include "jsonget.h"
 #include "quantity.h"
 #include "resource_name.h"
+#include "sat.h"
 #include "selector.h"
 
 /* Upper bounds on what one object may hold; beyond them the object is
@@ -209,12 +210,10 @@ enum hr_code hr_decode_quantity_milli(struct hr_decoder *d, const cJSON *item, i
 	enum hr_code rc = hr_qty_parse(text, d->path.buf, &q, d->err);
 	if (rc != HR_OK)
 		return rc;
-	if (hr_qty_milli(hr_qty_round_milli(q), milli) != HR_OK) {
-		char quoted[64];
-		hr_err_quote(quoted, sizeof(quoted), text);
-		return hr_err_at(d->err, HR_ERANGE, &d->path, "quantity \"%s\" is too large",
-		                 quoted);
-	}
+	/* Beyond int64 milli-units (8 PiB, 9.2e15 cores): held at the bound (sat.h),
+	 * which fits no node, as the API server accepts such amounts. */
+	if (hr_qty_milli(hr_qty_round_milli(q), milli) != HR_OK)
+		*milli = hr_qty_is_negative(q) ? INT64_MIN : INT64_MAX;
 	return HR_OK;
 }
 

@@ -8,13 +8,13 @@
 
 #include "quantity.h"
 #include "resource_name.h"
+#include "sat.h"
 
 /* A small growable name -> milli map used while aggregating. */
 struct qmap {
 	struct hr_qty_entry *v;
 	size_t n, cap;
 	struct hr_arena *arena;
-	bool overflow;
 	bool oom;
 };
 
@@ -46,8 +46,8 @@ static struct hr_qty_entry *qmap_slot(struct qmap *m, struct hr_str name)
 static void qmap_add(struct qmap *m, struct hr_str name, int64_t milli)
 {
 	struct hr_qty_entry *e = qmap_slot(m, name);
-	if (e && __builtin_add_overflow(e->milli, milli, &e->milli))
-		m->overflow = true;
+	if (e)
+		e->milli = hr_i64_add_sat(e->milli, milli); /* sat.h: held at the cap */
 }
 
 static void qmap_max(struct qmap *m, struct hr_str name, int64_t milli)
@@ -87,9 +87,6 @@ static enum hr_code qmap_status(const struct qmap *m, struct hr_err *err)
 {
 	if (m->oom)
 		return hr_err_set(err, HR_ENOMEM, NULL, "out of memory computing pod requests");
-	if (m->overflow)
-		return hr_err_set(err, HR_ERANGE, "spec.containers",
-		                  "resource requests add up to more than int64 can hold");
 	return HR_OK;
 }
 
@@ -155,7 +152,6 @@ static void aggregate(const struct hr_pod *pod, unsigned defaults, struct qmap *
 		}
 	}
 	qmap_max_map(reqs, &init_max);
-	reqs->overflow |= c.overflow | sidecars.overflow | init_max.overflow | tmp.overflow;
 	reqs->oom |= c.oom | sidecars.oom | init_max.oom | tmp.oom;
 }
 

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "affinity_term.h"
+#include "sat.h"
 #include "selector.h"
 #include "tpmap.h"
 
@@ -186,13 +187,15 @@ static int64_t least_allocated(const struct hr_scorer *s, size_t k)
 	int64_t mem_alloc = info->node->allocatable.mem_bytes;
 	int64_t score = 0, weights = 0;
 	if (cpu_alloc) {
-		score += least_requested(info->nonzero_cpu_milli + copies * pod->nonzero_cpu_milli,
-		                         cpu_alloc);
+		score += least_requested(
+		    hr_i64_add_mul_sat(info->nonzero_cpu_milli, copies, pod->nonzero_cpu_milli),
+		    cpu_alloc);
 		weights++;
 	}
 	if (mem_alloc) {
-		score += least_requested(info->nonzero_mem_bytes + copies * pod->nonzero_mem_bytes,
-		                         mem_alloc);
+		score += least_requested(
+		    hr_i64_add_mul_sat(info->nonzero_mem_bytes, copies, pod->nonzero_mem_bytes),
+		    mem_alloc);
 		weights++;
 	}
 	return weights ? score / weights : 0;
@@ -205,8 +208,9 @@ static int64_t balanced_allocation(const struct hr_scorer *s, size_t k)
 	int64_t copies = added_on(s, k) + 1;
 	const int64_t alloc[2] = {info->node->allocatable.cpu_milli,
 	                          info->node->allocatable.mem_bytes};
-	const int64_t req[2] = {info->requested.cpu_milli + copies * pod->request.cpu_milli,
-	                        info->requested.mem_bytes + copies * pod->request.mem_bytes};
+	const int64_t req[2] = {
+	    hr_i64_add_mul_sat(info->requested.cpu_milli, copies, pod->request.cpu_milli),
+	    hr_i64_add_mul_sat(info->requested.mem_bytes, copies, pod->request.mem_bytes)};
 	double fractions[2];
 	size_t n = 0;
 	for (size_t i = 0; i < 2; i++) {

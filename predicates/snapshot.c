@@ -7,6 +7,7 @@
 #include "clone.h"
 #include "jsonget.h"
 #include "request.h"
+#include "sat.h"
 
 void hr_snap_builder_init(struct hr_snap_builder *b, struct hr_arena *arena, struct hr_err *err)
 {
@@ -311,10 +312,7 @@ static enum hr_code add_scalars(struct hr_snap_builder *b, struct hr_resources *
 		while (k < acc->n_scalars && hr_str_cmp(sc[k].name, r->scalars[i].name) < 0)
 			k++;
 		if (k < acc->n_scalars && hr_str_eq(sc[k].name, r->scalars[i].name)) {
-			if (__builtin_add_overflow(sc[k].value, r->scalars[i].value, &sc[k].value))
-				return hr_err_set(b->err, HR_ERANGE, NULL,
-				                  "requested %.*s on a node overflows int64",
-				                  (int)r->scalars[i].name.n, r->scalars[i].name.p);
+			sc[k].value = hr_i64_add_sat(sc[k].value, r->scalars[i].value);
 			continue;
 		}
 		if (acc->n_scalars == *cap) {
@@ -336,16 +334,12 @@ static enum hr_code add_pod_to_info(struct hr_snap_builder *b, struct hr_node_in
                                     size_t *scalar_cap, const struct hr_pod *p)
 {
 	struct hr_resources *acc = &info->requested;
-	if (__builtin_add_overflow(acc->cpu_milli, p->request.cpu_milli, &acc->cpu_milli) ||
-	    __builtin_add_overflow(acc->mem_bytes, p->request.mem_bytes, &acc->mem_bytes) ||
-	    __builtin_add_overflow(acc->eph_bytes, p->request.eph_bytes, &acc->eph_bytes) ||
-	    __builtin_add_overflow(info->nonzero_cpu_milli, p->nonzero_cpu_milli,
-	                           &info->nonzero_cpu_milli) ||
-	    __builtin_add_overflow(info->nonzero_mem_bytes, p->nonzero_mem_bytes,
-	                           &info->nonzero_mem_bytes))
-		return hr_err_set(b->err, HR_ERANGE, NULL,
-		                  "requests of the pods on node %.*s overflow int64",
-		                  (int)info->node->name.n, info->node->name.p);
+	/* saturating (sat.h): a node whose pods ask more than int64 holds is full */
+	acc->cpu_milli = hr_i64_add_sat(acc->cpu_milli, p->request.cpu_milli);
+	acc->mem_bytes = hr_i64_add_sat(acc->mem_bytes, p->request.mem_bytes);
+	acc->eph_bytes = hr_i64_add_sat(acc->eph_bytes, p->request.eph_bytes);
+	info->nonzero_cpu_milli = hr_i64_add_sat(info->nonzero_cpu_milli, p->nonzero_cpu_milli);
+	info->nonzero_mem_bytes = hr_i64_add_sat(info->nonzero_mem_bytes, p->nonzero_mem_bytes);
 	return add_scalars(b, acc, scalar_cap, &p->request);
 }
 

@@ -98,6 +98,17 @@ def test_capacity_memory_bound(st):
     eq(a["message"], "0/2 nodes are available: 2 Insufficient memory.", "message")
 
 
+def test_capacity_beyond_int64_milli_is_insufficient_not_refused(st):
+    # The API server accepts 9Pi and 1Ei; 9Pi is 1.01e19 milli-bytes, past
+    # int64: held at the cap (predicates/sat.h), it fits no node.
+    for memory in ("9Pi", "1Ei"):
+        a = st["server"].json("POST", "/capacity", pod(memory=memory))
+        eq(a["count"], 0, memory + " count")
+        eq(a["message"], "0/2 nodes are available: 2 Insufficient memory.", memory + " message")
+    a = st["server"].json("POST", "/capacity", pod(cpu="1e16"))
+    eq(a["message"], "0/2 nodes are available: 2 Insufficient cpu.", "1e16 cores")
+
+
 def test_capacity_cpu_bound_and_replicas(st):
     # 500m: node-a (1930 - 350)/500 = 3, node-b (1930 - 150)/500 = 3 -> 6
     a = st["server"].json("POST", "/capacity?replicas=7", pod(cpu="500m", memory="10Mi"))

@@ -923,25 +923,26 @@ static void test_request_finalize_is_idempotent(void **state)
 	assert_int_equal(pod->request.mem_bytes, first.mem_bytes);
 }
 
-static void test_request_overflow_is_erange(void **state)
+static void test_request_sum_beyond_int64_is_held_at_the_cap(void **state)
 {
 	struct ctx *c = *state;
-	/* 9e15 cores = 9e18 milli each: fits int64, the sum does not */
+	/* 9e15 cores = 9e18 milli each: fits int64, the sum does not. The API
+	 * server accepts it; it must fit no node rather than fail (sat.h). */
 	struct hr_pod *pod =
 	    decode(c,
 	           "\"containers\":[" CREQ("a", Q("cpu", "9000000000000000")) "," CREQ(
 	               "b", Q("cpu", "9000000000000000")) "]",
 	           "");
-	enum hr_code rc = hr_pod_finalize(pod, &c->arena, &c->err);
-	assert_int_equal(rc, HR_ERANGE);
-	assert_int_equal(c->err.code, HR_ERANGE);
-	assert_true(c->err.msg[0] != '\0');
-	assert_false(pod->finalized);
+	assert_int_equal(hr_pod_finalize(pod, &c->arena, &c->err), HR_OK);
+	assert_true(pod->finalized);
+	assert_int_equal(pod->request.cpu_milli, INT64_MAX);
+	assert_int_equal(pod->nonzero_cpu_milli, INT64_MAX);
 }
 
-static void test_request_overhead_overflow_is_erange(void **state)
+static void test_request_overhead_beyond_int64_is_held_at_the_cap(void **state)
 {
 	struct ctx *c = *state;
+	/* 9e15 bytes + 9e15 bytes of overhead: 1.8e19 milli-bytes on the way */
 	struct hr_pod *pod =
 	    decode(c,
 	           "\"containers\":[" CREQ(
@@ -949,7 +950,17 @@ static void test_request_overhead_overflow_is_erange(void **state)
 	                                                     "\"overhead\":{" Q(
 	                                                         "memory", "9000000000000000") "}",
 	           "");
-	assert_int_equal(hr_pod_finalize(pod, &c->arena, &c->err), HR_ERANGE);
+	assert_int_equal(hr_pod_finalize(pod, &c->arena, &c->err), HR_OK);
+	assert_int_equal(pod->request.mem_bytes, INT64_MAX / 1000 + 1);
+}
+
+static void test_request_exbibytes_decode_at_the_cap(void **state)
+{
+	struct ctx *c = *state;
+	/* 1Ei = 2^60 bytes is 1.15e21 milli-bytes: decoded at the cap, not refused */
+	struct hr_pod *pod = decode(c, "\"containers\":[" CREQ("a", Q("memory", "1Ei")) "]", "");
+	assert_int_equal(hr_pod_finalize(pod, &c->arena, &c->err), HR_OK);
+	assert_int_equal(pod->request.mem_bytes, INT64_MAX / 1000 + 1);
 }
 
 static void test_request_out_of_memory_fails_cleanly(void **state)
@@ -1101,8 +1112,9 @@ int main(void)
 	    T(test_request_host_ports_normalised_on_plain_data),
 	    T(test_request_plain_data_pod),
 	    T(test_request_finalize_is_idempotent),
-	    T(test_request_overflow_is_erange),
-	    T(test_request_overhead_overflow_is_erange),
+	    T(test_request_sum_beyond_int64_is_held_at_the_cap),
+	    T(test_request_overhead_beyond_int64_is_held_at_the_cap),
+	    T(test_request_exbibytes_decode_at_the_cap),
 	    T(test_request_out_of_memory_fails_cleanly),
 	    T(test_aggregate_container_requests),
 	    T(test_request_compact_keeps_request),
