@@ -42,6 +42,19 @@ void hr_answer_notes(const struct hr_capacity_result *r, const struct hr_pod *po
 		    snap->stats.pods_unknown_node);
 		emit(ctx, tmp);
 	}
+	if (snap->stats.nodes_duplicate) {
+		snprintf(tmp, sizeof(tmp),
+		         "%zu Node object(s) repeat a name seen before: the later one is used",
+		         snap->stats.nodes_duplicate);
+		emit(ctx, tmp);
+	}
+	if (snap->stats.pods_duplicate) {
+		snprintf(tmp, sizeof(tmp),
+		         "%zu Pod object(s) repeat a namespace/name seen before: each pod is "
+		         "counted once, as its later object",
+		         snap->stats.pods_duplicate);
+		emit(ctx, tmp);
+	}
 	if (r->limited) {
 		snprintf(tmp, sizeof(tmp), "counting stopped at %lld copies (%s): more may fit",
 		         (long long)r->count,

@@ -206,18 +206,50 @@ enum hr_code hr_snap_builder_add_document(struct hr_snap_builder *b, const cJSON
 
 /* ---- finishing ------------------------------------------------------------ */
 
-static int node_ptr_cmp(const void *a, const void *b)
+/* An object, its name and its place in the input: sorting by (name, seq)
+ * keeps input order among equal names, so "the later object wins" holds
+ * (qsort alone is not stable). */
+struct named_ref {
+	const void *obj;
+	struct hr_str name;
+	size_t seq;
+};
+
+static int named_ref_cmp(const void *a, const void *b)
 {
-	const struct hr_node *x = *(const struct hr_node *const *)a;
-	const struct hr_node *y = *(const struct hr_node *const *)b;
-	return hr_str_cmp(x->name, y->name);
+	const struct named_ref *x = a, *y = b;
+	int c = hr_str_cmp(x->name, y->name);
+	if (c)
+		return c;
+	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-static int ns_ptr_cmp(const void *a, const void *b)
+static struct hr_str node_name_of(const void *obj)
 {
-	const struct hr_namespace *x = *(const struct hr_namespace *const *)a;
-	const struct hr_namespace *y = *(const struct hr_namespace *const *)b;
-	return hr_str_cmp(x->name, y->name);
+	return ((const struct hr_node *)obj)->name;
+}
+
+static struct hr_str namespace_name_of(const void *obj)
+{
+	return ((const struct hr_namespace *)obj)->name;
+}
+
+/* Sorts objs by name, equal names kept in input order. */
+static enum hr_code sort_by_name_stable(struct hr_snap_builder *b, const void **objs, size_t n,
+                                        struct hr_str (*name_of)(const void *))
+{
+	if (n < 2)
+		return HR_OK;
+	struct named_ref *refs = malloc(n * sizeof(*refs));
+	if (!refs)
+		return oom(b);
+	for (size_t i = 0; i < n; i++)
+		refs[i] = (struct named_ref){.obj = objs[i], .name = name_of(objs[i]), .seq = i};
+	qsort(refs, n, sizeof(*refs), named_ref_cmp);
+	for (size_t i = 0; i < n; i++)
+		objs[i] = refs[i].obj;
+	free(refs);
+	return HR_OK;
 }
 
 static const struct hr_node_info *search_sorted(const struct hr_node_info *nodes, size_t n,
@@ -363,8 +395,9 @@ static const struct hr_node_info *pod_target(struct hr_snap_builder *b, const st
 
 static enum hr_code build_nodes(struct hr_snap_builder *b, struct hr_snapshot *s)
 {
-	if (b->n_nodes)
-		qsort(b->nodes, b->n_nodes, sizeof(*b->nodes), node_ptr_cmp);
+	enum hr_code rc = sort_by_name_stable(b, (const void **)b->nodes, b->n_nodes, node_name_of);
+	if (rc != HR_OK)
+		return rc;
 	struct hr_node_info *infos = hr_arena_calloc(b->arena, b->n_nodes + 1, sizeof(*infos));
 	if (!infos)
 		return oom(b);
@@ -386,6 +419,47 @@ static enum hr_code build_nodes(struct hr_snap_builder *b, struct hr_snapshot *s
 	return build_node_index(b, s);
 }
 
+static uint64_t pod_key_hash(const struct hr_pod *p)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a over namespace, NUL, name */
+	for (size_t i = 0; i < p->namespace.n; i++)
+		h = (h ^ (unsigned char)p->namespace.p[i]) * 1099511628211ull;
+	h *= 1099511628211ull;
+	for (size_t i = 0; i < p->name.n; i++)
+		h = (h ^ (unsigned char)p->name.p[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+/* Marks in dropped[] every pod that a later pod with the same namespace and
+ * name replaces (the same object twice: two dumps passed together, or a List
+ * that repeats it), so it is counted once. */
+static enum hr_code mark_replaced_pods(struct hr_snap_builder *b, bool *dropped)
+{
+	if (b->n_pods >= UINT32_MAX)
+		return hr_err_set(b->err, HR_ERANGE, NULL, "more than 2^32 pods");
+	size_t cap = 16;
+	while (cap < 2 * b->n_pods)
+		cap *= 2;
+	uint32_t *slots = calloc(cap, sizeof(*slots)); /* pod index + 1; 0 = empty */
+	if (!slots)
+		return oom(b);
+	for (size_t i = 0; i < b->n_pods; i++) {
+		const struct hr_pod *p = b->pods[i];
+		size_t k = pod_key_hash(p) & (cap - 1);
+		for (; slots[k]; k = (k + 1) & (cap - 1)) {
+			const struct hr_pod *q = b->pods[slots[k] - 1];
+			if (hr_str_eq(q->name, p->name) && hr_str_eq(q->namespace, p->namespace)) {
+				dropped[slots[k] - 1] = true;
+				b->stats.pods_duplicate++;
+				break;
+			}
+		}
+		slots[k] = (uint32_t)(i + 1);
+	}
+	free(slots);
+	return HR_OK;
+}
+
 /* Places every counted pod on its node: pods grouped per node, aggregates summed. */
 static enum hr_code build_pods(struct hr_snap_builder *b, struct hr_snapshot *s)
 {
@@ -395,11 +469,15 @@ static enum hr_code build_pods(struct hr_snap_builder *b, struct hr_snapshot *s)
 	size_t *scalar_caps = hr_arena_calloc(b->arena, s->n_nodes + 1, sizeof(*scalar_caps));
 	const struct hr_node_info **target =
 	    hr_arena_calloc(b->arena, b->n_pods + 1, sizeof(*target));
-	if (!counts || !ports || !scalar_caps || !target)
+	bool *dropped = hr_arena_calloc(b->arena, b->n_pods + 1, sizeof(*dropped));
+	if (!counts || !ports || !scalar_caps || !target || !dropped)
 		return oom(b);
+	enum hr_code rc = mark_replaced_pods(b, dropped);
+	if (rc != HR_OK)
+		return rc;
 	size_t total = 0;
 	for (size_t i = 0; i < b->n_pods; i++) {
-		target[i] = pod_target(b, b->pods[i], s);
+		target[i] = dropped[i] ? NULL : pod_target(b, b->pods[i], s);
 		if (!target[i])
 			continue;
 		counts[target[i]->index]++;
@@ -427,7 +505,7 @@ static enum hr_code build_pods(struct hr_snap_builder *b, struct hr_snapshot *s)
 		struct hr_host_port *pv = (struct hr_host_port *)info->ports;
 		for (size_t j = 0; j < p->n_host_ports; j++)
 			pv[info->n_ports++] = p->host_ports[j];
-		enum hr_code rc = add_pod_to_info(b, info, &scalar_caps[info->index], p);
+		rc = add_pod_to_info(b, info, &scalar_caps[info->index], p);
 		if (rc != HR_OK)
 			return rc;
 	}
@@ -470,8 +548,10 @@ static enum hr_code build_affinity_lists(struct hr_snap_builder *b, struct hr_sn
 
 static enum hr_code build_lists(struct hr_snap_builder *b, struct hr_snapshot *s)
 {
-	if (b->n_namespaces)
-		qsort(b->namespaces, b->n_namespaces, sizeof(*b->namespaces), ns_ptr_cmp);
+	enum hr_code rc = sort_by_name_stable(b, (const void **)b->namespaces, b->n_namespaces,
+	                                      namespace_name_of);
+	if (rc != HR_OK)
+		return rc;
 	struct hr_namespace *ns = hr_arena_calloc(b->arena, b->n_namespaces + 1, sizeof(*ns));
 	struct hr_limit_range *lr = hr_arena_calloc(b->arena, b->n_limit_ranges + 1, sizeof(*lr));
 	struct hr_runtime_class *rcl =
@@ -503,7 +583,7 @@ enum hr_code hr_snap_builder_finish(struct hr_snap_builder *b, const struct hr_s
 	if (!s)
 		return oom(b);
 	enum hr_code rc;
-	b->stats.pods_total = b->n_pods;
+	b->stats.pods_total = b->n_pods; /* duplicates included: objects seen */
 	if ((rc = build_nodes(b, s)) != HR_OK || (rc = build_pods(b, s)) != HR_OK ||
 	    (rc = build_affinity_lists(b, s)) != HR_OK || (rc = build_lists(b, s)) != HR_OK)
 		return rc;

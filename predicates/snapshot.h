@@ -50,6 +50,7 @@ struct hr_snapshot_stats {
 	size_t pods_terminal;     /* Succeeded/Failed: hold no resources */
 	size_t pods_unknown_node; /* bound to a node not in the snapshot */
 	size_t nodes_duplicate;   /* later Node objects with a name already seen */
+	size_t pods_duplicate;    /* later Pod objects with a namespace/name already seen */
 	size_t objects_skipped;   /* other kinds in the input */
 };
 
