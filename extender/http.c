@@ -118,7 +118,11 @@ static char *read_all(struct xt_request *req, const struct xt_read_deadline *dea
 	size_t max = req->server->cfg->max_body_bytes;
 	int timeout_ms = req->server->cfg->request_timeout_ms;
 	long long declared = req->ri->content_length;
+	/* A chunked body has no declared length: start small, and never past
+	 * max + 2, so the limit is hit as soon as the body passes it. */
 	size_t cap = declared >= 0 ? (size_t)declared + 1 : 64 * 1024;
+	if (declared < 0 && cap > max + 2)
+		cap = max + 2;
 	char *buf = malloc(cap);
 	size_t n = 0;
 	for (;;) {

@@ -296,6 +296,25 @@ def test_body_over_the_limit_is_413(st):
     try:
         expect_error(s, "POST", "/capacity", "x" * 5000, 413, "limit of 4096")
         eq(s.json("POST", "/capacity", WEB)["count"], 16, "small bodies still work")
+        # chunked: no declared length, the limit holds all the same
+        for size, status in ((5000, 413), (70000, 413), (4096, 400)):
+            conn = s.connection()
+            try:
+                conn.request("POST", "/capacity", body=iter([b" " * (size - 1), b"x"]),
+                             encode_chunked=True)
+                r = conn.getresponse()
+                data = r.read()
+            finally:
+                conn.close()
+            eq(r.status, status, "chunked body of %d bytes: %s" % (size, data[:200]))
+        conn = s.connection()
+        try:
+            conn.request("POST", "/capacity", body=iter([json.dumps(WEB).encode()]),
+                         encode_chunked=True)
+            r = conn.getresponse()
+            eq((r.status, json.loads(r.read())["count"]), (200, 16), "small chunked body")
+        finally:
+            conn.close()
     finally:
         s.stop()
 
