@@ -61,6 +61,12 @@ static cJSON *parse_body(const char *body, size_t len, struct hr_err *err)
 		           used);
 		return NULL;
 	}
+	size_t junk = hr_json_trailing_bytes(body, len, used);
+	if (junk < len) {
+		hr_err_set(err, HR_EINVAL, NULL,
+		           "unexpected bytes after the JSON object at byte %zu", junk);
+		return NULL;
+	}
 	cJSON *doc = cJSON_ParseWithLength(body, len);
 	if (!doc)
 		hr_err_set(err, HR_EINVAL, NULL, "body is not valid JSON near byte %zu", used);

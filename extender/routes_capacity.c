@@ -58,8 +58,14 @@ static bool read_params(struct xt_request *req, struct xt_capacity_params *p)
 			return false;
 		}
 	}
-	if (xt_http_query(req, "perNode", v, sizeof(v)))
-		p->per_node = strcmp(v, "false") != 0 && strcmp(v, "0") != 0;
+	if (xt_http_query(req, "perNode", v, sizeof(v))) {
+		bool yes = !strcmp(v, "true") || !strcmp(v, "1");
+		if (!yes && strcmp(v, "false") != 0 && strcmp(v, "0") != 0) {
+			xt_http_error(req, 400, "query parameter perNode: want true or false");
+			return false;
+		}
+		p->per_node = yes;
+	}
 	return true;
 }
 

@@ -81,6 +81,23 @@ static enum hr_code read_args(const char *body, size_t len, struct args *a, stru
 	}
 	if (!a->has_pod)
 		return hr_err_set(err, HR_EINVAL, "Pod", "required: the pod to filter nodes for");
+	const struct {
+		bool has;
+		struct hr_json_span v;
+		enum hr_json_type want;
+		const char *key, *what;
+	} shapes[] = {
+	    {a->has_pod, a->pod, HR_JSON_OBJECT, "Pod", "a Pod object"},
+	    {a->has_nodes, a->nodes, HR_JSON_OBJECT, "Nodes", "a NodeList object"},
+	    {a->has_names, a->node_names, HR_JSON_ARRAY, "NodeNames", "an array of node names"},
+	};
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		enum hr_json_type t =
+		    shapes[i].has ? hr_json_span_type(shapes[i].v) : shapes[i].want;
+		if (t != shapes[i].want)
+			return hr_err_set(err, HR_EINVAL, shapes[i].key, "must be %s, got %s",
+			                  shapes[i].what, hr_json_type_name(t));
+	}
 	if (!a->has_names && !a->has_nodes)
 		return hr_err_set(err, HR_EINVAL, "NodeNames",
 		                  "one of NodeNames or Nodes must be set");

@@ -380,6 +380,36 @@ enum hr_json_type hr_json_skip(const char *in, size_t n, size_t max_depth,
 	return type;
 }
 
+const char *hr_json_type_name(enum hr_json_type t)
+{
+	switch (t) {
+	case HR_JSON_NULL:
+		return "null";
+	case HR_JSON_FALSE:
+	case HR_JSON_TRUE:
+		return "boolean";
+	case HR_JSON_NUMBER:
+		return "number";
+	case HR_JSON_STRING:
+		return "string";
+	case HR_JSON_ARRAY:
+		return "array";
+	case HR_JSON_OBJECT:
+		return "object";
+	case HR_JSON_INVALID:
+		break;
+	}
+	return "invalid JSON";
+}
+
+size_t hr_json_trailing_bytes(const char *in, size_t n, size_t consumed)
+{
+	size_t i = consumed;
+	while (i < n && (in[i] == ' ' || in[i] == '\t' || in[i] == '\n' || in[i] == '\r'))
+		i++;
+	return i;
+}
+
 bool hr_json_too_deep(const char *in, size_t n, size_t max_depth, size_t at)
 {
 	size_t further = 0;

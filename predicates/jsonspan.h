@@ -77,6 +77,13 @@ static inline struct hr_str hr_json_span_str(struct hr_json_span s)
 enum hr_json_type hr_json_skip(const char *in, size_t n, size_t max_depth,
                                struct hr_json_span *span, size_t *consumed);
 
+/* "object", "array", "string", "number", "boolean", "null" or "invalid JSON". */
+const char *hr_json_type_name(enum hr_json_type t);
+
+/* The offset of the first byte after `consumed` that is not JSON whitespace,
+ * n when only whitespace follows: a body holds one value and nothing else. */
+size_t hr_json_trailing_bytes(const char *in, size_t n, size_t consumed);
+
 /* After hr_json_skip(in, n, max_depth) failed at offset `at`: true when the
  * cause was the nesting limit, not malformed input (with the scanner's own
  * limit, HR_JSON_DEPTH_MAX, the scan gets past `at`). */

@@ -121,6 +121,10 @@ static enum hr_code decide_object(struct hr_review *r, const cJSON *object, cons
 
 static enum hr_code read_request(const cJSON *req, struct hr_review *r, struct hr_err *err)
 {
+	const cJSON *uid = hr_cj_member(req, "uid");
+	if (uid && !cJSON_IsString(uid))
+		return hr_err_set(err, HR_EINVAL, "request.uid", "must be a string, got %s",
+		                  hr_cj_type_name(uid));
 	if (!copy_string(req, "uid", r->uid, sizeof(r->uid)) || !r->uid[0])
 		return hr_err_set(err, HR_EINVAL, "request.uid", "required");
 	copy_string(req, "operation", r->operation, sizeof(r->operation));
@@ -145,10 +149,23 @@ enum hr_code hr_review_parse(const char *body, size_t len, struct hr_review *r, 
 	memset(r, 0, sizeof(*r));
 	*tree = NULL;
 	size_t used;
-	if (hr_json_skip(body, len, REVIEW_MAX_DEPTH, NULL, &used) != HR_JSON_OBJECT)
+	if (hr_json_trailing_bytes(body, len, 0) == len)
 		return hr_err_set(err, HR_EINVAL, NULL,
-		                  "not a JSON object (or nested deeper than %d) near byte %zu",
+		                  "empty body: send an admission.k8s.io/v1 AdmissionReview");
+	enum hr_json_type t = hr_json_skip(body, len, REVIEW_MAX_DEPTH, NULL, &used);
+	if (t == HR_JSON_INVALID && hr_json_too_deep(body, len, REVIEW_MAX_DEPTH, used))
+		return hr_err_set(err, HR_EINVAL, NULL,
+		                  "body nests deeper than %d levels (near byte %zu)",
 		                  REVIEW_MAX_DEPTH, used);
+	if (t == HR_JSON_INVALID)
+		return hr_err_set(err, HR_EINVAL, NULL, "body is not valid JSON near byte %zu",
+		                  used);
+	if (t != HR_JSON_OBJECT)
+		return hr_err_set(err, HR_EINVAL, NULL, "body is not a JSON object");
+	size_t junk = hr_json_trailing_bytes(body, len, used);
+	if (junk < len)
+		return hr_err_set(err, HR_EINVAL, NULL,
+		                  "unexpected bytes after the JSON object at byte %zu", junk);
 	*tree = cJSON_ParseWithLength(body, len);
 	if (!*tree)
 		return hr_err_set(err, HR_ENOMEM, NULL, "out of memory parsing the review");
@@ -158,8 +175,9 @@ enum hr_code hr_review_parse(const char *body, size_t len, struct hr_review *r, 
 	if (strcmp(kind, "AdmissionReview") != 0 || strcmp(api_version, "admission.k8s.io/v1") != 0)
 		return hr_err_set(
 		    err, HR_EINVAL, "apiVersion",
-		    "expected an admission.k8s.io/v1 AdmissionReview, got %.60s %.60s", api_version,
-		    kind);
+		    "expected an admission.k8s.io/v1 AdmissionReview, got apiVersion \"%.60s\" "
+		    "kind \"%.60s\"",
+		    api_version, kind);
 	const cJSON *req = hr_cj_member(*tree, "request");
 	if (!cJSON_IsObject(req))
 		return hr_err_set(err, HR_EINVAL, "request", "required");

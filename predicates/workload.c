@@ -66,6 +66,9 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 	if (!cJSON_IsObject(doc))
 		return hr_err_set(err, HR_EINVAL, NULL, "expected a Pod or workload object, got %s",
 		                  hr_cj_type_name(doc));
+	if (kind && !cJSON_IsString(kind))
+		return hr_err_set(err, HR_EINVAL, "kind", "must be a string, got %s",
+		                  hr_cj_type_name(kind));
 	/* a bare object with a spec.containers list is a pod even without kind */
 	bool pod_like = k[0] == '\0' && hr_cj_member(hr_cj_member(doc, "spec"), "containers");
 	snprintf(out->kind, sizeof(out->kind), "%s", pod_like ? "Pod" : k);
@@ -112,12 +115,21 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 	return out->pod ? HR_OK : hr_err_set(err, HR_ENOMEM, NULL, "out of memory");
 }
 
-static enum hr_code envelope_int(const cJSON *doc, const char *key, int64_t *out, bool *found,
-                                 struct hr_err *err)
+static enum hr_code envelope_int(const cJSON *doc, const char *key, int64_t min, int64_t *out,
+                                 bool *found, struct hr_err *err)
 {
 	struct hr_path path;
 	hr_path_init(&path);
-	return hr_cj_int(doc, key, 0, 100000000, out, found, &path, err);
+	return hr_cj_int(doc, key, min, 100000000, out, found, &path, err);
+}
+
+/* {"replicas": K} or {"max": M} without a template: an envelope missing its
+ * object, not a pod missing its kind. */
+static bool envelope_without_template(const cJSON *doc)
+{
+	return !hr_cj_member(doc, "kind") && !hr_cj_member(doc, "spec") &&
+	       (hr_cj_member(doc, "replicas") || hr_cj_member(doc, "max") ||
+	        cJSON_GetObjectItemCaseSensitive(doc, "template")); /* "template": null */
 }
 
 enum hr_code hr_workload_resolve(const cJSON *doc, struct hr_workload *out, struct hr_err *err)
@@ -127,14 +139,18 @@ enum hr_code hr_workload_resolve(const cJSON *doc, struct hr_workload *out, stru
 		return hr_err_set(err, HR_EINVAL, NULL, "expected a JSON object, got %s",
 		                  hr_cj_type_name(doc));
 	const cJSON *tmpl = hr_cj_member(doc, "template");
+	if (!tmpl && envelope_without_template(doc))
+		return hr_err_set(err, HR_EINVAL, "template",
+		                  "required: the Pod or workload to count (with replicas and max "
+		                  "beside it)");
 	if (!tmpl || hr_cj_member(doc, "kind"))
 		return resolve_object(doc, out, err);
 	/* envelope: {"template": ..., "replicas": K, "max": M} */
 	bool has_replicas = false, has_max = false;
 	int64_t replicas = 0, max = 0;
 	enum hr_code rc;
-	if ((rc = envelope_int(doc, "replicas", &replicas, &has_replicas, err)) != HR_OK ||
-	    (rc = envelope_int(doc, "max", &max, &has_max, err)) != HR_OK)
+	if ((rc = envelope_int(doc, "replicas", 0, &replicas, &has_replicas, err)) != HR_OK ||
+	    (rc = envelope_int(doc, "max", 1, &max, &has_max, err)) != HR_OK)
 		return rc;
 	rc = resolve_object(tmpl, out, err);
 	if (rc != HR_OK) {

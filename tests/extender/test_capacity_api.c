@@ -755,7 +755,22 @@ static void test_capacity_error_envelope_bad_numbers(void **state)
 	                  "must be an integer in [0, 100000000], got -1");
 	snprintf(body, sizeof(body), "{\"template\":%s,\"max\":2.5}", web_pod_json);
 	expect_error_text(*state, body, HR_EINVAL, "max",
-	                  "must be an integer in [0, 100000000], got 2.5");
+	                  "must be an integer in [1, 100000000], got 2.5");
+	/* max 0 is refused, as ?max=0 is, not taken as "no limit" */
+	snprintf(body, sizeof(body), "{\"template\":%s,\"max\":0}", web_pod_json);
+	expect_error_text(*state, body, HR_EINVAL, "max",
+	                  "must be an integer in [1, 100000000], got 0");
+	expect_error_text(
+	    *state, "{\"replicas\":3}", HR_EINVAL, "template",
+	    "required: the Pod or workload to count (with replicas and max beside it)");
+	expect_error_text(*state, "{\"template\":null}", HR_EINVAL, "template",
+	                  "required: the Pod or workload to count");
+	snprintf(body, sizeof(body), "%s garbage", web_pod_json);
+	expect_error_text(*state, body, HR_EINVAL, "", "unexpected bytes after the JSON object");
+	snprintf(body, sizeof(body), "%s}", web_pod_json);
+	expect_error_text(*state, body, HR_EINVAL, "", "unexpected bytes after the JSON object");
+	expect_error_text(*state, "{\"kind\":5,\"spec\":{\"containers\":[]}}", HR_EINVAL, "kind",
+	                  "must be a string, got number");
 	snprintf(body, sizeof(body), "{\"template\":%s,\"replicas\":\"3\"}", web_pod_json);
 	expect_error_text(*state, body, HR_EINVAL, "replicas", NULL);
 }

@@ -205,7 +205,15 @@ def test_snapshot_mode_checks_objects_and_warns_on_scale(st):
 
 def test_malformed_reviews_are_400(st):
     s = st["live"]
-    for body, fragment in (("{", "not a JSON object"),
+    for body, fragment in (("{", "not valid JSON near byte 1"),
+                           ("", "empty body: send an admission.k8s.io/v1 AdmissionReview"),
+                           ("[]", "not a JSON object"),
+                           ("[" * 200 + "]" * 200, "nests deeper than 128 levels"),
+                           (json.dumps(fixture("scale-deployment.json")) + " junk",
+                            "unexpected bytes after the JSON object at byte"),
+                           (fixture("scale-deployment.json", uid=5), "request.uid: must be a string, got number"),
+                           ({"kind": "AdmissionReview", "request": {}},
+                            'got apiVersion "" kind "AdmissionReview"'),
                            ({"apiVersion": "admission.k8s.io/v1beta1", "kind": "AdmissionReview", "request": {}},
                             "admission.k8s.io/v1"),
                            ({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview"}, "request"),

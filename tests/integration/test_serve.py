@@ -282,6 +282,15 @@ def test_bad_requests_get_4xx_naming_the_problem(st):
     expect_error(s, "POST", "/capacity", "[" * 100000 + "]" * 100000, 400, "nests deeper")
     expect_error(s, "POST", "/capacity?replicas=-1", WEB, 400, "replicas")
     expect_error(s, "POST", "/capacity?output=xml", WEB, 400, "output")
+    expect_error(s, "POST", "/capacity?perNode=maybe", WEB, 400, "perNode: want true or false")
+    expect_error(s, "POST", "/capacity", json.dumps(WEB) + " garbage", 400,
+                 "unexpected bytes after the JSON object")
+    expect_error(s, "POST", "/filter", {"Pod": scheduler_pod("1Mi"), "Nodes": "x"}, 400,
+                 "Nodes: must be a NodeList object, got string")
+    expect_error(s, "POST", "/filter", {"Pod": scheduler_pod("1Mi"), "NodeNames": {}}, 400,
+                 "NodeNames: must be an array of node names, got object")
+    expect_error(s, "POST", "/filter", {"Pod": [], "NodeNames": []}, 400,
+                 "Pod: must be a Pod object, got array")
     expect_error(s, "GET", "/capacity", None, 400, "pod")
     expect_error(s, "GET", "/nope", None, 404, "/nope")
     expect_error(s, "DELETE", "/capacity", None, 405, "DELETE")
