@@ -38,15 +38,66 @@ bool xt_deadline_passed(void *ctx)
 
 #define ANSWER_ARENA_CAP (512u << 20)
 
-static cJSON *parse_body(const char *body, size_t len, struct hr_err *err)
+/* "Deployment web" for the error that lists a manifest's candidates. */
+static void describe_object(const cJSON *doc, struct hr_buf *out)
 {
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(doc, "metadata");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(meta, "name");
+	if (out->len)
+		hr_buf_puts(out, ", ");
+	hr_buf_puts(out, cJSON_IsString(kind) ? kind->valuestring : "(no kind)");
+	if (cJSON_IsString(name)) {
+		hr_buf_putc(out, ' ');
+		hr_buf_puts(out, name->valuestring);
+	}
+}
+
+/* A YAML body may hold several documents, as a manifest file does: the one
+ * with a pod (hr_workload_has_pod) is used and the others are counted in
+ * *skipped; two or more candidates are an error, as the question would be
+ * ambiguous. With none, the first document is returned so its error is the
+ * one reported. */
+static cJSON *pick_document(cJSON *all, size_t *skipped, struct hr_err *err)
+{
+	int n = cJSON_GetArraySize(all), found = -1, candidates = 0;
+	for (int i = 0; i < n; i++)
+		if (hr_workload_has_pod(cJSON_GetArrayItem(all, i))) {
+			candidates++;
+			if (found < 0)
+				found = i;
+		}
+	if (candidates > 1) {
+		struct hr_buf names;
+		hr_buf_init(&names, 512);
+		for (int i = 0; i < n; i++)
+			if (hr_workload_has_pod(cJSON_GetArrayItem(all, i)))
+				describe_object(cJSON_GetArrayItem(all, i), &names);
+		hr_err_set(err, HR_EINVAL, NULL,
+		           "the YAML holds %d objects with a pod (%.*s): send one of them",
+		           candidates, (int)names.len, names.p ? names.p : "");
+		hr_buf_fini(&names);
+		cJSON_Delete(all);
+		return NULL;
+	}
+	cJSON *doc = cJSON_DetachItemFromArray(all, found < 0 ? 0 : found);
+	*skipped = (size_t)(n - 1);
+	cJSON_Delete(all);
+	return doc;
+}
+
+static cJSON *parse_body(const char *body, size_t len, size_t *skipped, struct hr_err *err)
+{
+	*skipped = 0;
 	if (len == 0) {
 		hr_err_set(err, HR_EINVAL, NULL,
 		           "empty body: send a Pod or workload (JSON or YAML)");
 		return NULL;
 	}
-	if (!xt_looks_like_json(body, len))
-		return xt_yaml_to_json(body, len, NULL, err);
+	if (!xt_looks_like_json(body, len)) {
+		cJSON *all = xt_yaml_to_json_all(body, len, NULL, err);
+		return all ? pick_document(all, skipped, err) : NULL;
+	}
 	size_t used;
 	enum hr_json_type t = hr_json_skip(body, len, BODY_MAX_DEPTH, NULL, &used);
 	if (t == HR_JSON_INVALID && hr_json_too_deep(body, len, BODY_MAX_DEPTH, used)) {
@@ -118,7 +169,8 @@ enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, si
 	unsigned admitted = 0;
 	enum hr_code rc;
 	hr_arena_init(&arena, NULL, ANSWER_ARENA_CAP);
-	cJSON *doc = parse_body(body, len, err);
+	size_t skipped_documents;
+	cJSON *doc = parse_body(body, len, &skipped_documents, err);
 	if (!doc) {
 		rc = err->code != HR_OK ? err->code : HR_EINVAL;
 		goto out_free_arena;
@@ -150,6 +202,7 @@ enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, si
 	    .resource_version = snap->snap->resource_version.p,
 	    .age_seconds = xt_snap_age_seconds(snap),
 	    .per_node = params->per_node,
+	    .skipped_documents = skipped_documents,
 	};
 	rc = render(&r, pod, snap->snap, &info, params->output, out, err);
 	if (rc == HR_OK && !hr_buf_ok(out))

@@ -35,6 +35,12 @@ void hr_answer_notes(const struct hr_capacity_result *r, const struct hr_pod *po
 	if (info->admitted & HR_ADMIT_RUNTIME_CLASS_UNKNOWN)
 		emit(ctx, "runtimeClassName is set but the snapshot has no RuntimeClass objects: "
 		          "its overhead and scheduling rules are not applied");
+	if (info->skipped_documents) {
+		snprintf(tmp, sizeof(tmp),
+		         "the YAML held %zu other document(s) without a pod template: skipped",
+		         info->skipped_documents);
+		emit(ctx, tmp);
+	}
 	if (snap->stats.pods_unknown_node) {
 		snprintf(
 		    tmp, sizeof(tmp),

@@ -28,6 +28,7 @@ struct hr_answer_info {
 	const char *resource_version; /* the snapshot's, "" when unknown */
 	double age_seconds;           /* how old the snapshot is */
 	bool per_node;                /* include perNode (default true) */
+	size_t skipped_documents;     /* other documents of a YAML manifest, not used */
 };
 
 /* The notes an answer carries: what was not modelled, approximations. Calls

@@ -115,6 +115,23 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 	return out->pod ? HR_OK : hr_err_set(err, HR_ENOMEM, NULL, "out of memory");
 }
 
+bool hr_workload_has_pod(const cJSON *doc)
+{
+	if (!cJSON_IsObject(doc))
+		return false;
+	const cJSON *kind = hr_cj_member(doc, "kind");
+	if (!kind)
+		return cJSON_GetObjectItemCaseSensitive(doc, "template") ||
+		       hr_cj_member(hr_cj_member(doc, "spec"), "containers");
+	if (!cJSON_IsString(kind))
+		return false;
+	const char *k = kind->valuestring;
+	bool known = strcmp(k, "Pod") == 0 || strcmp(k, "CronJob") == 0;
+	for (size_t i = 0; i < sizeof(template_kinds) / sizeof(template_kinds[0]); i++)
+		known |= strcmp(k, template_kinds[i]) == 0;
+	return known;
+}
+
 static enum hr_code envelope_int(const cJSON *doc, const char *key, int64_t min, int64_t *out,
                                  bool *found, struct hr_err *err)
 {

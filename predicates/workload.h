@@ -29,6 +29,12 @@ struct hr_workload {
 enum hr_code hr_workload_resolve(const cJSON *doc, struct hr_workload *out, struct hr_err *err)
     __attribute__((warn_unused_result));
 
+/* True when doc is something hr_workload_resolve can take a pod from: a Pod,
+ * a workload kind above, an envelope, or a kind-less object with
+ * spec.containers. Picks the one object out of a multi-document manifest
+ * (a Deployment next to its Service and ConfigMap). */
+bool hr_workload_has_pod(const cJSON *doc);
+
 /* Frees what hr_workload_resolve built (never doc itself). */
 void hr_workload_fini(struct hr_workload *w);
 

@@ -519,6 +519,39 @@ static void test_capacity_table_from_yaml_deployment(void **state)
 	free(a.text);
 }
 
+static void test_capacity_manifest_with_several_documents(void **state)
+{
+	/* a Deployment between its Service and ConfigMap: the Deployment is used */
+	static const char yaml[] = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+	                           "---\n"
+	                           "kind: Deployment\nmetadata: {name: web, namespace: default}\n"
+	                           "spec:\n  replicas: 20\n  template:\n    spec:\n"
+	                           "      containers: [{name: c, resources: {requests: {cpu: "
+	                           "100m, memory: 100Mi}}}]\n"
+	                           "---\n"
+	                           "kind: ConfigMap\nmetadata: {name: cfg}\n---\n";
+	struct xt_capacity_params p = params_default(XT_OUTPUT_TABLE);
+	p.per_node = false;
+	struct answer a = ask(*state, yaml, &p);
+	assert_int_equal(a.rc, HR_OK);
+	assert_string_equal(
+	    a.text, "Deployment web in default: 16 more copies fit; 20 asked: does not fit\n"
+	            "next copy: 0/2 nodes are available: 2 Too many pods.\n"
+	            "note: the YAML held 2 other document(s) without a pod template: skipped\n");
+	free(a.text);
+	/* two candidates: which one is meant is not guessed */
+	expect_error_text(*state,
+	                  "kind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c}]}\n---\n"
+	                  "kind: Deployment\nmetadata: {name: b}\nspec: {template: {spec: "
+	                  "{containers: [{name: c}]}}}\n",
+	                  HR_EINVAL, "",
+	                  "the YAML holds 2 objects with a pod (Pod a, Deployment b): send one of "
+	                  "them");
+	/* none: the first document's own error */
+	expect_error_text(*state, "kind: Service\nmetadata: {name: s}\n---\nkind: ConfigMap\n",
+	                  HR_EINVAL, "kind", "\"Service\" has no pod template");
+}
+
 static void test_capacity_table_pod_without_replicas(void **state)
 {
 	struct xt_capacity_params p = params_default(XT_OUTPUT_TABLE);
@@ -850,6 +883,7 @@ int main(void)
 	    T(test_capacity_envelope_replicas_overridden_by_params),
 	    T(test_capacity_table_output),
 	    T(test_capacity_table_from_yaml_deployment),
+	    T(test_capacity_manifest_with_several_documents),
 	    T(test_capacity_table_pod_without_replicas),
 	    T(test_capacity_table_without_per_node),
 	    T(test_capacity_table_limited),
