@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "read_deadline.h"
@@ -55,6 +56,24 @@ static bool body_left_unread(const struct xt_request *req)
 	return req->ri->content_length > 0 || (te && strcmp(te, "identity") != 0);
 }
 
+/* Once "100 Continue" is written, civetweb counts the response as started
+ * and its header functions refuse: the final reply is written by hand, and
+ * the connection closes after it (civetweb no longer tracks its framing). */
+static void reply_after_continue(struct xt_request *req, int status, const char *content_type,
+                                 const char *body, size_t len)
+{
+	mg_disable_connection_keep_alive(req->conn);
+	mg_printf(req->conn,
+	          "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	          "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n"
+	          "%s%s%sConnection: close\r\n\r\n",
+	          status, mg_get_response_code_text(req->conn, status), content_type, len,
+	          req->allow ? "Allow: " : "", req->allow ? req->allow : "",
+	          req->allow ? "\r\n" : "");
+	if (len && strcmp(req->ri->request_method, "HEAD") != 0)
+		mg_write(req->conn, body, len);
+}
+
 void xt_http_reply(struct xt_request *req, int status, const char *content_type, const char *body,
                    size_t len)
 {
@@ -64,12 +83,18 @@ void xt_http_reply(struct xt_request *req, int status, const char *content_type,
 	req->status = status;
 	if (body_left_unread(req))
 		mg_disable_connection_keep_alive(req->conn); /* before "Connection:" is sent */
+	if (req->sent_continue) {
+		reply_after_continue(req, status, content_type, body, len);
+		return;
+	}
 	snprintf(clen, sizeof(clen), "%zu", len);
 	mg_response_header_start(req->conn, status);
 	mg_response_header_add(req->conn, "Content-Type", content_type, -1);
 	mg_response_header_add(req->conn, "Content-Length", clen, -1);
 	mg_response_header_add(req->conn, "X-Content-Type-Options", "nosniff", -1);
 	mg_response_header_add(req->conn, "Cache-Control", "no-store", -1);
+	if (req->allow)
+		mg_response_header_add(req->conn, "Allow", req->allow, -1);
 	mg_response_header_send(req->conn);
 	if (len && strcmp(req->ri->request_method, "HEAD") != 0)
 		mg_write(req->conn, body, len);
@@ -195,6 +220,13 @@ bool xt_http_read_body(struct xt_request *req)
 		    declared, max);
 		return false;
 	}
+	/* A client that waits for "100 Continue" before sending (curl does for
+	 * bodies over 1 MiB) would otherwise wait a second for nothing. */
+	const char *expect = mg_get_header(req->conn, "Expect");
+	if (expect && strcasecmp(expect, "100-continue") == 0) {
+		mg_write(req->conn, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+		req->sent_continue = true;
+	}
 	/* civetweb's timeout is per read and restarts with every byte: the
 	 * deadline bounds the whole body (see read_deadline.h) */
 	struct xt_read_deadline deadline;
@@ -289,6 +321,61 @@ static unsigned method_of(const char *m)
 	return 0;
 }
 
+static const char *allow_header(unsigned methods)
+{
+	if ((methods & (M_GET | M_POST)) == (M_GET | M_POST))
+		return "GET, HEAD, POST";
+	return methods & M_POST ? "POST" : "GET, HEAD";
+}
+
+/* The media types a body may come as: JSON or YAML, or none or the ones
+ * curl and kubectl send without being asked (form-urlencoded, text/plain,
+ * octet-stream). Anything else (protobuf, CBOR, XML) would be misread. */
+static bool media_type_ok(const char *content_type)
+{
+	static const char *const ok[] = {"application/json",
+	                                 "application/yaml",
+	                                 "application/x-yaml",
+	                                 "text/yaml",
+	                                 "text/x-yaml",
+	                                 "text/plain",
+	                                 "application/octet-stream",
+	                                 "application/x-www-form-urlencoded",
+	                                 "application/merge-patch+json"};
+	if (!content_type || !*content_type)
+		return true;
+	size_t n = strcspn(content_type, "; \t");
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strlen(ok[i]) == n && strncasecmp(content_type, ok[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* 415 for a body headroom cannot read: a foreign media type or a content
+ * coding (gzip) it does not undo. */
+static bool body_encoding_ok(struct xt_request *req)
+{
+	if (strcmp(req->ri->request_method, "POST") != 0)
+		return true;
+	const char *type = mg_get_header(req->conn, "Content-Type");
+	if (!media_type_ok(type)) {
+		xt_http_error(req, 415,
+		              "Content-Type %.100s is not supported: send JSON or YAML "
+		              "(application/json, application/yaml)",
+		              type);
+		return false;
+	}
+	const char *coding = mg_get_header(req->conn, "Content-Encoding");
+	if (coding && *coding && strcasecmp(coding, "identity") != 0) {
+		xt_http_error(req, 415,
+		              "Content-Encoding %.100s is not supported: send the body "
+		              "uncompressed",
+		              coding);
+		return false;
+	}
+	return true;
+}
+
 static void dispatch(struct xt_request *req)
 {
 	const struct route *r = find_route(req->ri->local_uri ? req->ri->local_uri : "");
@@ -299,10 +386,12 @@ static void dispatch(struct xt_request *req)
 	}
 	req->route = r->path;
 	if (!(method_of(req->ri->request_method) & r->methods)) {
-		xt_http_error(req, 405, "%s does not accept %s", r->path, req->ri->request_method);
+		req->allow = allow_header(r->methods);
+		xt_http_error(req, 405, "%s does not accept %s (allowed: %s)", r->path,
+		              req->ri->request_method, req->allow);
 		return;
 	}
-	if (!allowed(req, r))
+	if (!allowed(req, r) || !body_encoding_ok(req))
 		return;
 	r->handle(req);
 	if (!req->status)
@@ -351,6 +440,42 @@ static int on_init_ssl(void *ssl_ctx, void *user_data)
 	return xt_tls_configure(s->tls, ssl_ctx) == 0 ? 1 : -1;
 }
 
+/* Errors civetweb answers itself, before a request reaches on_request (a
+ * malformed request line, an unknown method, a bad Content-Length, a URI
+ * over max_request_size): JSON like every other error, and the connection
+ * closes, since the request's framing cannot be trusted. */
+static int on_http_error(struct mg_connection *conn, int status, const char *errmsg)
+{
+	if (status < 400)
+		return 1; /* 1xx/3xx carry no body: civetweb's own reply */
+	struct hr_buf b;
+	char clen[32];
+	hr_buf_init(&b, 2048);
+	char text[512];
+	snprintf(text, sizeof(text), "%s: %s", errmsg && *errmsg ? errmsg : "Bad request",
+	         status == 411 ? "Content-Length is missing or invalid"
+	                       : "the request line or headers are malformed, name a method "
+	                         "headroom does not serve, or exceed 64 KiB");
+	hr_buf_puts(&b, "{\"error\":");
+	hr_buf_json_str(&b, hr_str_c(text));
+	hr_buf_puts(&b, "}\n");
+	if (!hr_buf_ok(&b)) {
+		hr_buf_fini(&b);
+		return 1;
+	}
+	snprintf(clen, sizeof(clen), "%zu", b.len);
+	mg_disable_connection_keep_alive(conn);
+	mg_response_header_start(conn, status);
+	mg_response_header_add(conn, "Content-Type", "application/json", -1);
+	mg_response_header_add(conn, "Content-Length", clen, -1);
+	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+	mg_response_header_send(conn);
+	mg_write(conn, b.p, b.len);
+	hr_buf_fini(&b);
+	xt_vlog(2, "request refused by the HTTP layer: status=%d %s", status, errmsg ? errmsg : "");
+	return 0;
+}
+
 static int on_log_message(const struct mg_connection *conn, const char *message)
 {
 	(void)conn;
@@ -392,6 +517,7 @@ enum hr_code xt_server_start(struct xt_server *s, struct hr_err *err)
 	memset(&callbacks, 0, sizeof(callbacks));
 	callbacks.init_ssl = on_init_ssl;
 	callbacks.log_message = on_log_message;
+	callbacks.http_error = on_http_error;
 	if (xt_read_deadline_setup(err) != HR_OK)
 		return err->code;
 	mg_init_library(MG_FEATURES_TLS);

@@ -62,8 +62,10 @@ struct xt_request {
 	bool body_read;   /* the whole body was read: the connection may be kept alive */
 	bool body_broken; /* reading it failed (too slow, reset): not worth discarding */
 	struct timespec start;
-	int status;       /* status sent, 0 until then */
-	unsigned long id; /* for log lines */
+	int status;         /* status sent, 0 until then */
+	const char *allow;  /* methods for an Allow header (405), NULL otherwise */
+	bool sent_continue; /* "100 Continue" went out: the reply is written raw */
+	unsigned long id;   /* for log lines */
 };
 
 enum hr_code xt_server_start(struct xt_server *s, struct hr_err *err);

@@ -227,7 +227,7 @@ def test_oversized_body_and_deep_json_name_the_limit(st):
                      "nests deeper than 128")
         expect_error(s, "/capacity", '{"kind": "Pod", "spec": {"x": %s}}' % deep, 400, "nests deeper than 64")
         expect_error(s, "/capacity", "kind: Pod\nspec: " + deep, 400, "nesting deeper than 64 levels")
-        expect_error(s, "/admission", '{"request": %s}' % deep, 400, "nested deeper than 128")
+        expect_error(s, "/admission", '{"request": %s}' % deep, 400, "nests deeper than 128 levels")
         eq(s.request("POST", "/filter", ARGS)[0], 200, "a good request afterwards")
     finally:
         s.stop()

@@ -256,8 +256,8 @@ def test_filter_accepts_lowercase_keys(st):
 
 # ---- bad input --------------------------------------------------------------
 
-def expect_error(s, method, path, body, status, fragment):
-    got, headers, data = s.request(method, path, body)
+def expect_error(s, method, path, body, status, fragment, headers=None):
+    got, headers, data = s.request(method, path, body, headers=headers)
     eq(got, status, "%s %s status (body %r)" % (method, path, data[:300]))
     err = json.loads(data)["error"]
     check(fragment in err, "error %r should mention %r" % (err, fragment))
@@ -326,6 +326,81 @@ def test_body_over_the_limit_is_413(st):
             conn.close()
     finally:
         s.stop()
+
+
+def raw_exchange(s, data, read_until_close=True, timeout=5):
+    """Sends bytes over TLS as they are and returns what came back."""
+    ctx = s.certs.client_context(True)
+    with socket.create_connection(("127.0.0.1", s.port), timeout=timeout) as sock:
+        with ctx.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
+            tls.sendall(data)
+            out = b""
+            while True:
+                try:
+                    chunk = tls.recv(65536)
+                except (ssl.SSLError, ConnectionError, socket.timeout):
+                    break
+                if not chunk:
+                    break
+                out += chunk
+                if not read_until_close and b"\r\n\r\n" in out:
+                    break
+            return out
+
+
+def test_media_types_methods_and_http_layer_errors_are_json(st):
+    s = st["server"]
+    expect_error(s, "POST", "/capacity", WEB, 415, "Content-Type application/xml is not supported",
+                 headers={"Content-Type": "application/xml"})
+    expect_error(s, "POST", "/filter", "{}", 415, "application/vnd.kubernetes.protobuf",
+                 headers={"Content-Type": "application/vnd.kubernetes.protobuf"})
+    expect_error(s, "POST", "/capacity", WEB, 415, "Content-Encoding gzip is not supported",
+                 headers={"Content-Encoding": "gzip"})
+    for ctype in ("application/json; charset=utf-8", "application/yaml",
+                  "application/x-www-form-urlencoded", "text/plain"):
+        status, _, _ = s.request("POST", "/capacity", WEB, headers={"Content-Type": ctype})
+        eq(status, 200, ctype)
+    status, headers, _ = s.request("GET", "/filter")
+    eq((status, headers.get("Allow")), (405, "POST"), "405 names what is allowed")
+    status, headers, _ = s.request("DELETE", "/capacity")
+    eq((status, headers.get("Allow")), (405, "GET, HEAD, POST"), "405 on /capacity")
+    # errors civetweb raises before a route is chosen: JSON too
+    for request, status in ((b"TRACE /healthz HTTP/1.1\r\nHost: x\r\n\r\n", b"400"),
+                            (b"POST /capacity HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", b"411"),
+                            (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", b"400")):
+        reply = raw_exchange(s, request)
+        head, _, body = reply.partition(b"\r\n\r\n")
+        check(head.split(b" ")[1] == status, head[:100])  # HTTP/1.0 when unparsable
+        check(b"application/json" in head, head)
+        check("error" in json.loads(body), body)
+
+
+def test_expect_100_continue_is_answered(st):
+    """curl sends Expect: 100-continue for bodies over 1 MiB and waits a second
+    for it; the server answers at once and the reply follows."""
+    s = st["server"]
+    body = json.dumps(WEB).encode()
+    ctx = s.certs.client_context(True)
+    with socket.create_connection(("127.0.0.1", s.port), timeout=5) as sock:
+        with ctx.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
+            tls.sendall(b"POST /capacity HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+            start = time.monotonic()
+            interim = tls.recv(4096)
+            waited = time.monotonic() - start
+            check(interim.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), interim)
+            check(waited < 0.5, "100 Continue came after %.2f s" % waited)
+            tls.sendall(body)
+            reply = interim[25:]
+            while b"\r\n\r\n" not in reply or len(reply.partition(b"\r\n\r\n")[2]) < 50:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+    head, _, rest = reply.partition(b"\r\n\r\n")
+    check(head.startswith(b"HTTP/1.1 200"), head)
+    length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+    eq(json.loads(rest[:length])["count"], 16, "the answer after 100 Continue")
 
 
 # ---- transport -----------------------------------------------------------------
