@@ -392,15 +392,146 @@ static enum hr_code validate_container(const struct hr_container *c, const char 
 	return HR_OK;
 }
 
+/* ValidateContainerResourceName: cpu, memory, ephemeral-storage,
+ * hugepages-<size>, or an extended resource (domain/name outside
+ * kubernetes.io). "pods" or a bare unknown name is refused. */
+static bool container_resource_name_ok(struct hr_str name)
+{
+	if (hr_str_eq_c(name, "cpu") || hr_str_eq_c(name, "memory") ||
+	    hr_str_eq_c(name, "ephemeral-storage"))
+		return true;
+	if (hr_is_hugepages_resource(name))
+		return hugepage_size(name) > 0;
+	return hr_is_extended_resource(name);
+}
+
+static enum hr_code validate_resource_names(struct hr_qty_list l, const char *where,
+                                            struct hr_err *err)
+{
+	for (size_t i = 0; i < l.n; i++)
+		if (!container_resource_name_ok(l.v[i].name)) {
+			char quoted[80];
+			hr_err_quote(quoted, sizeof(quoted), l.v[i].name);
+			return hr_err_set(err, HR_EINVAL, where,
+			                  "\"%s\" must be a standard resource for containers (cpu, "
+			                  "memory, ephemeral-storage, hugepages-<size>) or an "
+			                  "extended resource (domain/name)",
+			                  quoted);
+		}
+	return HR_OK;
+}
+
+/* ValidateContainerPorts: containerPort 1..65535, hostPort 0..65535 (0 =
+ * none), protocol TCP, UDP or SCTP. */
+static enum hr_code validate_ports(const struct hr_container *c, const char *where,
+                                   struct hr_err *err)
+{
+	char w[HR_ERR_WHERE_MAX];
+	for (size_t k = 0; k < c->n_ports; k++) {
+		const struct hr_container_port *p = &c->ports[k];
+		const char *field = NULL, *why = NULL;
+		if (p->container_port < 1 || p->container_port > 65535) {
+			field = "containerPort";
+			why = "must be between 1 and 65535, inclusive";
+		} else if (p->host_port < 0 || p->host_port > 65535) {
+			field = "hostPort";
+			why = "must be between 0 and 65535, inclusive (0: no host port)";
+		} else if (p->protocol.n && !hr_str_eq_c(p->protocol, "TCP") &&
+		           !hr_str_eq_c(p->protocol, "UDP") && !hr_str_eq_c(p->protocol, "SCTP")) {
+			field = "protocol";
+			why = "Unsupported value: supported values: \"SCTP\", \"TCP\", \"UDP\"";
+		}
+		if (field) {
+			snprintf(w, sizeof(w), "%s.ports[%zu].%s", where, k, field);
+			return hr_err_set(err, HR_EINVAL, w, "%s", why);
+		}
+	}
+	return HR_OK;
+}
+
 static enum hr_code validate_containers(const struct hr_container *cs, size_t n, const char *field,
                                         struct hr_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		char where[64];
+		char where[64], w[HR_ERR_WHERE_MAX];
 		snprintf(where, sizeof(where), "spec.%s[%zu]", field, i);
 		enum hr_code rc = validate_container(&cs[i], where, err);
+		if (rc == HR_OK)
+			rc = validate_ports(&cs[i], where, err);
+		if (rc == HR_OK) {
+			snprintf(w, sizeof(w), "%s.resources.requests", where);
+			rc = validate_resource_names(cs[i].requests, w, err);
+		}
+		if (rc == HR_OK) {
+			snprintf(w, sizeof(w), "%s.resources.limits", where);
+			rc = validate_resource_names(cs[i].limits, w, err);
+		}
 		if (rc != HR_OK)
 			return rc;
+	}
+	return HR_OK;
+}
+
+/* Container names are unique across containers and initContainers. */
+static enum hr_code validate_unique_names(const struct hr_pod *pod, struct hr_err *err)
+{
+	size_t total = pod->n_init_containers + pod->n_containers;
+	for (size_t i = 1; i < total; i++) {
+		bool init_i = i < pod->n_init_containers;
+		const struct hr_container *ci = init_i
+		                                    ? &pod->init_containers[i]
+		                                    : &pod->containers[i - pod->n_init_containers];
+		for (size_t k = 0; k < i; k++) {
+			const struct hr_container *ck =
+			    k < pod->n_init_containers
+			        ? &pod->init_containers[k]
+			        : &pod->containers[k - pod->n_init_containers];
+			if (!hr_str_eq(ci->name, ck->name))
+				continue;
+			char where[64], quoted[80];
+			snprintf(where, sizeof(where), "spec.%s[%zu].name",
+			         init_i ? "initContainers" : "containers",
+			         init_i ? i : i - pod->n_init_containers);
+			hr_err_quote(quoted, sizeof(quoted), ci->name);
+			return hr_err_set(err, HR_EINVAL, where, "Duplicate value: \"%s\"", quoted);
+		}
+	}
+	return HR_OK;
+}
+
+/* ValidateTolerations. */
+static enum hr_code validate_tolerations(const struct hr_pod *pod, struct hr_err *err)
+{
+	char where[64];
+	for (size_t i = 0; i < pod->n_tolerations; i++) {
+		const struct hr_toleration *t = &pod->tolerations[i];
+		const char *field = NULL, *why = NULL;
+		if (t->op == HR_TOL_INVALID) {
+			field = "operator";
+			why = "Unsupported value: supported values: \"Equal\", \"Exists\"";
+		} else if (t->key.n == 0 && t->op != HR_TOL_EXISTS) {
+			field = "operator";
+			why = "must be Exists when `key` is empty, which means \"match all values "
+			      "and "
+			      "all keys\"";
+		} else if (t->key.n && !hr_is_qualified_name(t->key)) {
+			field = "key";
+			why = "must be a qualified name ([prefix/]name)";
+		} else if (t->op == HR_TOL_EXISTS && t->value.n) {
+			field = "value";
+			why = "value must be empty when `operator` is 'Exists'";
+		} else if (t->effect == HR_EFFECT_UNKNOWN) {
+			field = "effect";
+			why = "Unsupported value: supported values: \"NoExecute\", \"NoSchedule\", "
+			      "\"PreferNoSchedule\"";
+		} else if (t->has_seconds && t->effect != HR_EFFECT_NO_EXECUTE) {
+			field = "effect";
+			why = "effect must be 'NoExecute' when `tolerationSeconds` is set";
+		}
+		if (field) {
+			snprintf(where, sizeof(where), "spec.tolerations[%zu].%s", i, field);
+			return hr_err_set(err, HR_EINVAL, where, "%s", why);
+		}
 	}
 	return HR_OK;
 }
@@ -478,7 +609,9 @@ enum hr_code hr_validate_pod(const struct hr_pod *pod, struct hr_err *err)
 	                              "initContainers", err)) != HR_OK ||
 	    (rc = validate_list(pod->overhead, "spec.overhead", err)) != HR_OK ||
 	    (rc = validate_list(pod->pod_requests, "spec.resources.requests", err)) != HR_OK ||
-	    (rc = validate_list(pod->pod_limits, "spec.resources.limits", err)) != HR_OK)
+	    (rc = validate_list(pod->pod_limits, "spec.resources.limits", err)) != HR_OK ||
+	    (rc = validate_unique_names(pod, err)) != HR_OK ||
+	    (rc = validate_tolerations(pod, err)) != HR_OK)
 		return rc;
 	for (size_t i = 0; i < pod->pod_requests.n; i++) {
 		const struct hr_qty_entry *lim =

@@ -597,6 +597,9 @@ static enum hr_code decode_node_term(struct hr_decoder *d, const cJSON *it, stru
 			    (dst[i].n_values != 1 ||
 			     (dst[i].op != HR_OP_IN && dst[i].op != HR_OP_NOT_IN)))
 				bad = "not a valid node field selector";
+			if (!bad && pass == 1 && !hr_str_eq_c(dst[i].key, "metadata.name"))
+				bad = "not a valid field selector key (the only one is "
+				      "metadata.name)";
 			if (bad && !t->malformed) {
 				t->malformed = true;
 				t->malformed_reason = bad;

@@ -915,6 +915,93 @@ static void test_validation_needs_containers(void **state)
 	                NULL);
 }
 
+static void test_validation_container_names_ports_resources(void **state)
+{
+	(void)state;
+	/* what the API server refuses, so no such pod can exist */
+	expect_rejected(one_node, PODIN("", "'containers':[{'name':'a'},{'name':'a'}]"),
+	                "spec.containers[1].name", "Duplicate value: \"a\"", NULL);
+	expect_rejected(one_node,
+	                PODIN("", "'initContainers':[{'name':'a'}],'containers':[{'name':'a'}]"),
+	                "spec.containers[0].name", "Duplicate value", NULL);
+	expect_rejected(one_node,
+	                PODIN("", "'containers':[{'name':'a','ports':[{'containerPort':80,"
+	                          "'hostPort':99999}]}]"),
+	                "spec.containers[0].ports[0].hostPort", "between 0 and 65535", NULL);
+	expect_rejected(one_node,
+	                PODIN("", "'containers':[{'name':'a','ports':[{'containerPort':80,"
+	                          "'hostPort':-1}]}]"),
+	                "spec.containers[0].ports[0].hostPort", NULL);
+	expect_rejected(one_node,
+	                PODIN("", "'containers':[{'name':'a','ports':[{'hostPort':8080}]}]"),
+	                "spec.containers[0].ports[0].containerPort", "between 1 and 65535", NULL);
+	expect_rejected(one_node,
+	                PODIN("", "'containers':[{'name':'a','ports':[{'containerPort':53,"
+	                          "'protocol':'ICMP'}]}]"),
+	                "spec.containers[0].ports[0].protocol", "\"UDP\"", NULL);
+	expect_rejected(one_node, PODIN("", CTR("'requests':{'pods':'1'}")),
+	                "spec.containers[0].resources.requests", "\"pods\" must be a standard",
+	                NULL);
+	/* requests are defaulted from limits first, so the request is named */
+	expect_rejected(one_node, PODIN("", CTR("'limits':{'not a name!!':'1'}")),
+	                "spec.containers[0].resources.requests", "standard resource", NULL);
+	expect_rejected(one_node, PODIN("", CTR("'requests':{'kubernetes.io/foo':'1'}")),
+	                "spec.containers[0].resources.requests", NULL);
+	/* accepted: extended resources and hugepages by their rules */
+	assert_int_equal(try_load(one_node,
+	                          PODIN("", CTR("'requests':{'example.com/gpu':'1'},'limits':{"
+	                                        "'example.com/gpu':'1'}")),
+	                          true),
+	                 HR_OK);
+	assert_int_equal(try_load(one_node,
+	                          PODIN("", "'containers':[{'name':'a','ports':[{'containerPort':"
+	                                    "53,'protocol':'UDP','hostPort':53}]}]"),
+	                          true),
+	                 HR_OK);
+}
+
+static void test_validation_tolerations(void **state)
+{
+	(void)state;
+	expect_rejected(one_node,
+	                PODIN("", CTR("") ",'tolerations':[{'key':'k','operator':'Frob'}]"),
+	                "spec.tolerations[0].operator", "\"Equal\", \"Exists\"", NULL);
+	expect_rejected(one_node,
+	                PODIN("", CTR("") ",'tolerations':[{'operator':'Equal','value':'v'}]"),
+	                "spec.tolerations[0].operator", "must be Exists when `key` is empty", NULL);
+	expect_rejected(one_node,
+	                PODIN("", CTR("") ",'tolerations':[{'key':'k','operator':'Exists','value':"
+	                                  "'v'}]"),
+	                "spec.tolerations[0].value", NULL);
+	expect_rejected(one_node,
+	                PODIN("", CTR("") ",'tolerations':[{'key':'k','effect':'NoEverything'}]"),
+	                "spec.tolerations[0].effect", "PreferNoSchedule", NULL);
+	expect_rejected(one_node,
+	                PODIN("", CTR("") ",'tolerations':[{'key':'k','effect':'NoSchedule',"
+	                                  "'tolerationSeconds':5}]"),
+	                "spec.tolerations[0].effect", "NoExecute", NULL);
+	expect_rejected(one_node, PODIN("", CTR("") ",'tolerations':[{'key':'bad key!'}]"),
+	                "spec.tolerations[0].key", NULL);
+	assert_int_equal(try_load(one_node,
+	                          PODIN("", CTR("") ",'tolerations':[{'operator':'Exists'},{'key':"
+	                                            "'k','value':'v','effect':'NoExecute',"
+	                                            "'tolerationSeconds':30}]"),
+	                          true),
+	                 HR_OK);
+}
+
+static void test_validation_match_fields_key(void **state)
+{
+	(void)state;
+	expect_rejected(one_node,
+	                PODIN("", CTR("") ",'affinity':{'nodeAffinity':{"
+	                                  "'requiredDuringSchedulingIgnoredDuringExecution':{"
+	                                  "'nodeSelectorTerms':[{'matchFields':[{'key':'metadata."
+	                                  "labels','operator':'In','values':['a']}]}]}}}"),
+	                "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution",
+	                "metadata.name", NULL);
+}
+
 static void test_hr_admit_and_validate_direct(void **state)
 {
 	(void)state;
@@ -943,6 +1030,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_requests_default_to_limits),
+	    T(test_validation_container_names_ports_resources),
+	    T(test_validation_tolerations),
+	    T(test_validation_match_fields_key),
 	    T(test_quantities_round_up_to_milli),
 	    T(test_pod_level_requests_default),
 	    T(test_default_tolerations_added),
