@@ -588,6 +588,11 @@ void hr_scorer_totals(struct hr_scorer *s, const size_t *feasible, size_t n, int
 	}
 }
 
+const int64_t *hr_scorer_plugin_scores(const struct hr_scorer *s, enum hr_score_plugin p)
+{
+	return s->raw + (size_t)p * (snap_of(s)->n_nodes + 1);
+}
+
 size_t hr_scorer_pick(struct hr_scorer *s, const size_t *feasible, size_t n, bool *tie)
 {
 	hr_scorer_totals(s, feasible, n, s->total);

@@ -67,6 +67,12 @@ size_t hr_scorer_pick(struct hr_scorer *s, const size_t *feasible, size_t n_feas
 void hr_scorer_totals(struct hr_scorer *s, const size_t *feasible, size_t n_feasible,
                       int64_t *totals);
 
+/* After hr_scorer_totals or hr_scorer_pick: plugin p's score for each
+ * feasible index of that call, after its NormalizeScore and before its
+ * weight (0..100; 0 for a plugin whose PreScore skipped). Valid until the
+ * next call; for tests and the prioritize verb. */
+const int64_t *hr_scorer_plugin_scores(const struct hr_scorer *s, enum hr_score_plugin p);
+
 /* True when each node's total depends only on that node and the copies on
  * it, now and after more copies: no soft spread constraints, no inter-pod
  * affinity scores (none from existing pods, and the pod has no preferred or
