@@ -103,9 +103,9 @@ test-asan:
 # `headroom serve` under valgrind memcheck (tests/integration/harness.py,
 # HR_VALGRIND=1): errors or definite leaks at exit fail the test that stopped
 # the server. A representative subset: every route and bad input, mTLS and the
-# allow-list, admission, certificate rotation, and the live cache through
-# faults and the API server's loss.
-VALGRIND_TESTS := test_serve.py,test_mtls.py,test_admission.py,test_rotation.py,test_live.py
+# allow-list, the filter verb with coupled pods, admission, certificate
+# rotation, and the live cache through faults and the API server's loss.
+VALGRIND_TESTS := test_serve.py,test_filter_coupled.py,test_mtls.py,test_admission.py,test_rotation.py,test_live.py
 VALGRIND_LIVE  := test_live.py:test_first_list_matches_the_server_and_answers,$\
                   test_live.py:test_events_reach_capacity,test_live.py:test_stream_cut_mid_event,$\
                   test_live.py:test_watch_request_answered_410_relists,$\
