@@ -86,7 +86,20 @@ void xt_route_configz(struct xt_request *req)
 		hr_buf_json_str(&b, hr_str_c(c->client_names[i]));
 	}
 	hr_buf_puts(&b, "],");
+	json_field(&b, "clusterSource",
+	           c->n_snapshots  ? "snapshot"
+	           : c->kubeconfig ? "kubeconfig"
+	                           : "in-cluster",
+	           false);
 	json_field(&b, "kubeconfig", c->kubeconfig, false);
+	json_field(&b, "context", c->context, false);
+	json_field(&b, "serviceAccountDir", c->service_account_dir, false);
+	json_field(&b, "admissionMode", c->admission_mode ? c->admission_mode : "warn", false);
+	hr_buf_printf(&b,
+	              "\"watchTimeoutSeconds\":%d,\"listPageSize\":%d,\"publishIntervalMs\":%d,"
+	              "\"maxStalenessSeconds\":%d,\"backoffMaxMs\":%d,\"maxCapacityMs\":%d,",
+	              c->watch_timeout_s, c->list_page_size, c->publish_interval_ms,
+	              c->max_staleness_s, c->backoff_max_ms, c->max_capacity_ms);
 	hr_buf_puts(&b, "\"snapshotFiles\":[");
 	for (size_t i = 0; i < c->n_snapshots; i++) {
 		if (i)

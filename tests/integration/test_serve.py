@@ -72,6 +72,9 @@ def test_version_and_configz(st):
     check(v["version"] and v["kubeScheduler"] == "1.34", v)
     c = st["server"].json("GET", "/configz")["headroom"]
     eq(c["snapshotFiles"], [EKS], "configz snapshot files")
+    eq((c["clusterSource"], c["admissionMode"], c["maxCapacityMs"], c["listPageSize"],
+        c["watchTimeoutSeconds"], c["publishIntervalMs"], c["maxStalenessSeconds"]),
+       ("snapshot", "warn", 2000, 500, 300, 100, 60), "configz shows every setting")
     check("key" not in json.dumps(c).lower().replace("keepalive", ""), "configz must not show key material")
 
 
