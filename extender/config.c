@@ -16,6 +16,7 @@ void xt_config_defaults(struct xt_config *cfg)
 	cfg->keep_alive_timeout_ms = 60000;
 	cfg->cert_check_seconds = 10;
 	cfg->max_copies = 100000;
+	cfg->per_node = true;
 	cfg->max_capacity_ms = 2000;
 	cfg->publish_interval_ms = 100;
 	cfg->max_staleness_s = 60;
@@ -90,6 +91,7 @@ static const char capacity_usage[] =
     "  --max-copies N            stop counting at N (default 100000)\n"
     "  --max-capacity-ms N       stop placing coupled copies after N ms (default 2000)\n"
     "  -o, --output FORMAT       json (default), table or yaml\n"
+    "  --per-node true|false     include the per-node counts (default true)\n"
     "  --log-format text|json    format of warnings on stderr (default text)\n"
     "  -v N                      verbosity of warnings on stderr\n"
     "\n"
@@ -132,6 +134,8 @@ bool xt_split_listen(const char *listen, char *host, size_t host_size, int *port
 	errno = 0;
 	long p = strtol(colon + 1, &end, 10);
 	if (errno || *end || end == colon + 1 || p < 1 || p > 65535 || hn + 1 > host_size)
+		return false;
+	if (memchr(h, ',', hn) || memchr(h, ' ', hn)) /* one address; civetweb would take a list */
 		return false;
 	memcpy(host, h, hn);
 	host[hn] = '\0';
@@ -185,6 +189,7 @@ static const struct flag flags[] = {
     {"--filename", "-f", false, true},
     {"--replicas", NULL, false, true},
     {"--output", "-o", false, true},
+    {"--per-node", NULL, false, true},
 };
 
 /* "<value>": <what>, at the flag. */
@@ -312,7 +317,14 @@ static enum hr_code apply(struct xt_config *cfg, const char *name, const char *v
 			return bad(err, name, v, "is not a verbosity in [0, 10]");
 		cfg->verbosity = (int)n;
 	} else if (!strcmp(name, "--filename")) {
+		if (cfg->pod_file)
+			return bad_long(err, name, v,
+			                "a second file: one pod or workload per answer");
 		cfg->pod_file = v;
+	} else if (!strcmp(name, "--per-node")) {
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			return bad(err, name, v, "want true or false");
+		cfg->per_node = !strcmp(v, "true");
 	} else if (!strcmp(name, "--replicas")) {
 		if (!parse_i64(v, 0, 100000000, &n))
 			return bad(err, name, v, "is not a count in [0, 100000000]");
@@ -383,6 +395,9 @@ enum hr_code xt_config_parse(struct xt_config *cfg, const char *command, int arg
 		if (cfg->n_client_names && !cfg->client_ca)
 			return hr_err_set(err, HR_EINVAL, "--allowed-client-names",
 			                  "only makes sense with --client-ca");
+		if (cfg->context && !cfg->kubeconfig)
+			return hr_err_set(err, HR_EINVAL, "--context",
+			                  "only makes sense with --kubeconfig");
 	} else {
 		if (!cfg->n_snapshots)
 			return hr_err_set(err, HR_EINVAL, "--snapshot", "required");

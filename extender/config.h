@@ -56,6 +56,7 @@ struct xt_config {
 	bool has_replicas;
 	int64_t replicas;
 	enum xt_output output;
+	bool per_node; /* --per-node (default true) */
 	bool show_help;
 };
 

@@ -2,11 +2,15 @@
 #include "http.h"
 
 #include <civetweb.h>
+#include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "read_deadline.h"
@@ -476,6 +480,32 @@ static int on_http_error(struct mg_connection *conn, int status, const char *err
 	return 0;
 }
 
+/* Why host:port cannot be bound, found by trying (civetweb's own start
+ * error only says "Failed to setup server ports"). */
+static void bind_problem(const char *host, int port, char *why, size_t size)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+	                         .ai_socktype = SOCK_STREAM,
+	                         .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV};
+	struct addrinfo *ai = NULL;
+	char service[16];
+	snprintf(service, sizeof(service), "%d", port);
+	int gai = getaddrinfo(host, service, &hints, &ai);
+	if (gai != 0) {
+		snprintf(why, size, "\"%.60s\" is not a numeric IP address (%s)", host,
+		         gai_strerror(gai));
+		return;
+	}
+	int fd = socket(ai->ai_family, ai->ai_socktype, 0);
+	int one = 1;
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0)
+		snprintf(why, size, "%s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+}
+
 static int on_log_message(const struct mg_connection *conn, const char *message)
 {
 	(void)conn;
@@ -521,11 +551,19 @@ enum hr_code xt_server_start(struct xt_server *s, struct hr_err *err)
 	if (xt_read_deadline_setup(err) != HR_OK)
 		return err->code;
 	mg_init_library(MG_FEATURES_TLS);
-	s->mg = mg_start(&callbacks, s, options);
-	if (!s->mg)
-		return hr_err_set(err, HR_EINVAL, "--listen",
-		                  "cannot serve HTTPS on %s (port in use, or bad TLS setup)",
-		                  cfg->listen);
+	char why[256] = "";
+	unsigned code = 0;
+	struct mg_init_data init = {
+	    .callbacks = &callbacks, .user_data = s, .configuration_options = options};
+	struct mg_error_data error = {.code = &code, .text = why, .text_buffer_size = sizeof(why)};
+	s->mg = mg_start2(&init, &error);
+	if (!s->mg) {
+		char bind_why[128] = "";
+		bind_problem(host, port, bind_why, sizeof(bind_why));
+		return hr_err_set(err, HR_EINVAL, "--listen", "cannot serve HTTPS on %s: %s%s%s",
+		                  cfg->listen, why[0] ? why : "civetweb did not start",
+		                  bind_why[0] ? ": " : "", bind_why);
+	}
 	mg_set_request_handler(s->mg, "/", on_request, s);
 	struct mg_server_port sp[4];
 	int n = mg_get_server_ports(s->mg, 4, sp);

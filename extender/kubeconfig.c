@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "input_file.h"
 #include "jsonget.h"
 #include "yaml_json.h"
 
@@ -25,11 +26,9 @@ void xt_kube_target_fini(struct xt_kube_target *t)
 
 static char *read_file(const char *path, size_t max, size_t *len, struct hr_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		hr_err_set(err, HR_EINVAL, path, "cannot open: %s", strerror(errno));
+	FILE *f = xt_open_input(path, NULL, err);
+	if (!f)
 		return NULL;
-	}
 	char *buf = malloc(max + 1);
 	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
 	fclose(f);

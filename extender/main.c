@@ -11,6 +11,7 @@
 #include "capacity_api.h"
 #include "config.h"
 #include "http.h"
+#include "input_file.h"
 #include "log.h"
 #include "metrics.h"
 #include "source_api.h"
@@ -45,11 +46,9 @@ static int report(const char *what, const struct hr_err *err)
 
 static char *read_all(const char *path, size_t *len, struct hr_err *err)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (!f) {
-		hr_err_set(err, HR_EINVAL, path, "cannot open: %s", strerror(errno));
+	FILE *f = strcmp(path, "-") == 0 ? stdin : xt_open_input(path, NULL, err);
+	if (!f)
 		return NULL;
-	}
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
 	while (buf) {
@@ -105,7 +104,7 @@ static int run_capacity(int argc, char **argv)
 	                                    .max_copies = cfg.max_copies,
 	                                    .max_ms = cfg.max_capacity_ms,
 	                                    .output = cfg.output,
-	                                    .per_node = true};
+	                                    .per_node = cfg.per_node};
 	struct hr_buf out;
 	hr_buf_init(&out, 1u << 30);
 	int code = EXIT_OK;
@@ -264,6 +263,10 @@ int main(int argc, char **argv)
 	if (!strcmp(command, "capacity"))
 		return run_capacity(argc - 2, argv + 2);
 	if (!strcmp(command, "version") || !strcmp(command, "--version")) {
+		if (argc > 2) {
+			fprintf(stderr, "headroom version: unexpected argument \"%s\"\n", argv[2]);
+			return EXIT_USAGE;
+		}
 		printf("headroom %s (%s), kube-scheduler 1.34 filter semantics\n", HR_VERSION,
 		       HR_GIT_REV);
 		return EXIT_OK;

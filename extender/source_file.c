@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "input_file.h"
 #include "jsonget.h"
 #include "jsonspan.h"
 
@@ -142,10 +143,9 @@ int xt_source_file_load(const char *const *paths, size_t n, struct xt_snap **out
 	enum hr_code rc = HR_OK;
 	for (size_t i = 0; i < n && rc == HR_OK; i++) {
 		bool use_stdin = strcmp(paths[i], "-") == 0;
-		FILE *f = use_stdin ? stdin : fopen(paths[i], "rb");
+		FILE *f = use_stdin ? stdin : xt_open_input(paths[i], NULL, err);
 		if (!f) {
-			rc = hr_err_set(err, HR_EINVAL, paths[i], "cannot open: %s",
-			                strerror(errno));
+			rc = err->code;
 			break;
 		}
 		rc = stream_file(&b, f, use_stdin ? "stdin" : paths[i], err);

@@ -1,6 +1,7 @@
 /* tls.c: OpenSSL server context and credential rotation. */
 #include "tls.h"
 
+#include "input_file.h"
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -51,10 +52,9 @@ static void openssl_reason(char *buf, size_t size)
 static enum hr_code load_chain(struct xt_tls_creds *c, const char *path, struct hr_err *err)
 {
 	char why[256];
-	FILE *f = fopen(path, "r");
+	FILE *f = xt_open_input(path, "certificate", err);
 	if (!f)
-		return hr_err_set(err, HR_EINVAL, path, "cannot open certificate: %s",
-		                  strerror(errno));
+		return err->code;
 	c->cert = PEM_read_X509(f, NULL, NULL, NULL);
 	c->chain = sk_X509_new_null();
 	X509 *extra;
@@ -72,9 +72,9 @@ static enum hr_code load_chain(struct xt_tls_creds *c, const char *path, struct 
 static enum hr_code load_key(struct xt_tls_creds *c, const char *path, struct hr_err *err)
 {
 	char why[256];
-	FILE *f = fopen(path, "r");
+	FILE *f = xt_open_input(path, "key", err);
 	if (!f)
-		return hr_err_set(err, HR_EINVAL, path, "cannot open key: %s", strerror(errno));
+		return err->code;
 	c->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	fclose(f);
 	if (!c->key) {
@@ -91,6 +91,11 @@ static enum hr_code load_key(struct xt_tls_creds *c, const char *path, struct hr
 static enum hr_code load_ca(struct xt_tls_creds *c, const char *path, struct hr_err *err)
 {
 	char why[256];
+	FILE *f =
+	    xt_open_input(path, "CA bundle", err); /* OpenSSL's reason would be "system lib" */
+	if (!f)
+		return err->code;
+	fclose(f);
 	c->ca_store = X509_STORE_new();
 	c->ca_names = SSL_load_client_CA_file(path);
 	if (!c->ca_store || !c->ca_names || X509_STORE_load_file(c->ca_store, path) != 1) {

@@ -79,7 +79,18 @@ def test_usage_errors_exit_2():
                            (("capacity", "--snapshot", EKS, "-f", WEB_YAML, "--replicas", "many"), "--replicas"),
                            (("capacity", "--snapshot", EKS, "-f", WEB_YAML, "-o", "xml"), "--output"),
                            (("capacity", "--bogus"), "--bogus"),
-                           (("serve", "--snapshot", EKS), "--tls-cert")]:
+                           (("serve", "--snapshot", EKS), "--tls-cert"),
+                           (("version", "extra"), "unexpected argument"),
+                           (("capacity", "--snapshot", EKS, "-f", WEB_YAML, "-f", WEB_YAML),
+                            "a second file"),
+                           (("capacity", "--snapshot", EKS, "-f", WEB_YAML, "--per-node", "maybe"),
+                            "--per-node"),
+                           (("capacity", "--snapshot", TOP, "-f", WEB_YAML), "is a directory, not a file"),
+                           (("capacity", "--snapshot", EKS, "-f", TOP), "is a directory, not a file"),
+                           (("serve", "--tls-cert", "x", "--tls-key", "y", "--snapshot", EKS,
+                             "--context", "prod"), "--context: only makes sense with --kubeconfig"),
+                           (("serve", "--tls-cert", "x", "--tls-key", "y", "--snapshot", EKS,
+                             "--listen", "127.0.0.1:1,127.0.0.1:2"), "is not ADDR:PORT")]:
         code, _, err = headroom(*args)
         eq(code, 2, "exit code of %s" % (args,))
         check(fragment in err, "%s: stderr %r should mention %r" % (args, err, fragment))
@@ -104,6 +115,35 @@ def test_bad_input_exit_2_with_the_field():
     check(broken.name in err, err)
     for f in (bad.name, broken.name):
         os.unlink(f)
+
+
+def test_capacity_per_node_false_leaves_out_the_rows():
+    code, out, err = headroom("capacity", "--snapshot", EKS, "-f", WEB_YAML, "--per-node", "false")
+    eq(code, 0, err)
+    a = json.loads(out)
+    eq((a["count"], "perNode" in a), (16, False), "no perNode")
+
+
+def test_serve_names_what_is_wrong_with_its_files_and_address():
+    from harness import Certs  # noqa: E402
+    import socket
+    certs = Certs()
+    try:
+        base = ["serve", "--tls-cert", certs.path("server.crt"), "--tls-key", certs.path("server.key"),
+                "--snapshot", EKS]
+        code, _, err = headroom(*base, "--client-ca", "/nonexistent-ca.crt", "--listen", "127.0.0.1:1")
+        check(code != 0 and "/nonexistent-ca.crt: cannot open CA bundle: No such file or directory" in err, err)
+        code, _, err = headroom(*base[:2], TOP, *base[3:], "--listen", "127.0.0.1:1")
+        check(code != 0 and "is a directory, not a certificate file" in err, err)
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            code, _, err = headroom(*base, "--listen", "127.0.0.1:%d" % port)
+        check(code != 0 and "Address already in use" in err, err)
+    finally:
+        import shutil
+        shutil.rmtree(certs.dir)
 
 
 def test_help_exits_0():

@@ -67,8 +67,9 @@ def test_offline_matches_headroom_capacity(st):
     for fmt in ("json", "table", "yaml"):
         code, out, err = plugin(st, "--offline", "-f", WEB_YAML, "--replicas", "20", "-o", fmt)
         eq(code, 0, err)
+        per_node = "false" if fmt == "table" else "true"  # the table's rows come with `nodes`
         direct = subprocess.run([HEADROOM, "capacity", "--snapshot", EKS, "-f", WEB_YAML, "--replicas", "20",
-                                 "-o", fmt], capture_output=True, text=True).stdout
+                                 "-o", fmt, "--per-node", per_node], capture_output=True, text=True).stdout
         if fmt == "json":  # the snapshot's age differs between the two runs
             a, b = json.loads(out), json.loads(direct)
             a["snapshot"].pop("ageSeconds"), b["snapshot"].pop("ageSeconds")
@@ -80,7 +81,22 @@ def test_offline_matches_headroom_capacity(st):
         else:
             eq(out, direct, "offline table answer")
     with open(st["env"]["FAKE_LOG"]) as f:
-        check("get nodes,pods,namespaces,limitranges -A -o json" in f.read(), "the snapshot command")
+        check("get nodes,pods,namespaces,limitranges,runtimeclasses -A -o json" in f.read(),
+              "the snapshot command")
+
+
+def test_default_table_is_the_summary_and_nodes_adds_the_rows(st):
+    summary = ("Deployment web in default: 16 more copies fit; 20 asked: does not fit\n"
+               "next copy: 0/2 nodes are available: 2 Too many pods.\n")
+    rows = ("NODE        COPIES  WHY NOT MORE\n"
+            "eks-node-a       7  Too many pods\n"
+            "eks-node-b       9  Too many pods\n\n")
+    deployment = os.path.join(TOP, "examples", "pods", "web-deployment.yaml")
+    for mode in ((), ("--offline",)):
+        code, out, err = plugin(st, *mode, "-f", deployment)
+        eq((code, out), (0, summary), "summary %s" % (mode,))
+        code, out, err = plugin(st, "nodes", *mode, "-f", deployment)
+        eq((code, out), (0, rows + summary), "nodes %s" % (mode,))
 
 
 def test_online_goes_through_the_service_proxy(st):
@@ -107,7 +123,9 @@ def test_kubectl_errors_pass_through(st):
 def test_usage_errors(st):
     for args, fragment in ((("-o", "json"), "-f FILE is required"), (("-f", "/nope.yaml"), "cannot read"),
                            (("-f", WEB_YAML, "-o", "xml"), "-o must be"), (("--bogus",), "unknown argument"),
-                           (("-f", WEB_YAML, "--replicas", "x"), "--replicas")):
+                           (("-f", WEB_YAML, "--replicas", "x"), "--replicas"),
+                           (("-f",), "-f needs a value"), (("-f", WEB_YAML, "-o"), "-o needs a value"),
+                           (("-f", TOP), "is a directory")):
         code, _, err = plugin(st, *args)
         eq(code, 2, "exit code of %s" % (args,))
         check(fragment in err, "%r in %r" % (fragment, err))
