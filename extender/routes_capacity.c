@@ -69,15 +69,48 @@ static bool read_params(struct xt_request *req, struct xt_capacity_params *p)
 	return true;
 }
 
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* The offset of the first '%' in the query not followed by two hex digits,
+ * or -1: civetweb's decoder would copy such a '%' as it is, and the pod
+ * would then fail to parse with a message about something else. */
+static long bad_percent_at(const char *query)
+{
+	for (const char *p = query; *p; p++)
+		if (*p == '%' && !(is_hex(p[1]) && is_hex(p[2])))
+			return p - query;
+	return -1;
+}
+
 /* GET carries the pod in a query parameter (pod=, or config= on the old route). */
 static bool body_from_query(struct xt_request *req)
 {
 	const char *name = strcmp(req->route, "/capacity") == 0 ? "pod" : "config";
+	const char *query = req->ri->query_string;
+	long bad = query ? bad_percent_at(query) : -1;
+	if (bad >= 0) {
+		xt_http_error(req, 400,
+		              "query string: bad percent-encoding at byte %ld (a %% must be "
+		              "followed by two hex digits)",
+		              bad);
+		return false;
+	}
 	size_t len;
 	char *v = xt_http_query_alloc(req, name, &len);
 	if (!v) {
 		xt_http_error(req, 400,
 		              "query parameter %s is required: the Pod or workload, "
+		              "URL-encoded JSON or YAML",
+		              name);
+		return false;
+	}
+	if (len == 0) {
+		free(v);
+		xt_http_error(req, 400,
+		              "query parameter %s is empty: give the Pod or workload, "
 		              "URL-encoded JSON or YAML",
 		              name);
 		return false;

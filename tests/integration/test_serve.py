@@ -295,6 +295,8 @@ def test_bad_requests_get_4xx_naming_the_problem(st):
     expect_error(s, "POST", "/filter", {"Pod": [], "NodeNames": []}, 400,
                  "Pod: must be a Pod object, got array")
     expect_error(s, "GET", "/capacity", None, 400, "pod")
+    expect_error(s, "GET", "/capacity?pod=%ZZ%", None, 400, "bad percent-encoding at byte 4")
+    expect_error(s, "GET", "/capacity?pod=", None, 400, "query parameter pod is empty")
     expect_error(s, "GET", "/nope", None, 404, "/nope")
     expect_error(s, "DELETE", "/capacity", None, 405, "DELETE")
     expect_error(s, "GET", "/filter", None, 405, "GET")
