@@ -93,10 +93,34 @@ static bool paused(const cJSON *workload)
 	return cJSON_IsTrue(hr_cj_member(hr_cj_member(workload, "spec"), "paused"));
 }
 
+/* The name of the Deployment that controls this object (a controller
+ * ownerReference of kind Deployment), or NULL. */
+static const char *controlling_deployment(const cJSON *object)
+{
+	const cJSON *refs = hr_cj_member(hr_cj_member(object, "metadata"), "ownerReferences");
+	if (!cJSON_IsArray(refs))
+		return NULL;
+	const cJSON *ref;
+	cJSON_ArrayForEach(ref, refs)
+	{
+		const cJSON *kind = hr_cj_member(ref, "kind"), *name = hr_cj_member(ref, "name");
+		if (cJSON_IsTrue(hr_cj_member(ref, "controller")) && cJSON_IsString(kind) &&
+		    strcmp(kind->valuestring, "Deployment") == 0 && cJSON_IsString(name))
+			return name->valuestring;
+	}
+	return NULL;
+}
+
 static enum hr_code decide_object(struct hr_review *r, const cJSON *object, const cJSON *old,
                                   struct hr_err *err)
 {
 	enum hr_code rc;
+	/* A Deployment's rollout moves replicas between its ReplicaSets on every
+	 * step: the Deployment's own scale-ups are what is checked. */
+	if (strcmp(r->resource, "replicasets") == 0 && controlling_deployment(object)) {
+		allow(r, "the ReplicaSet is managed by a Deployment");
+		return HR_OK;
+	}
 	bool create = strcmp(r->operation, "CREATE") == 0;
 	/* API defaulting sets spec.replicas to 1 when it is absent */
 	if ((rc = replicas_of(object, "request.object", 1, &r->new_replicas, err)) != HR_OK)

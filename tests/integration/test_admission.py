@@ -128,6 +128,58 @@ def test_spec_replicas_growth_and_create(st):
                        "available: 2 Insufficient cpu."], "StatefulSet CREATE (dryRun)")
 
 
+def object_review(kind, name, old_replicas, new_replicas, owner=None, dry_run=False, uid="u-object"):
+    """CREATE (old_replicas None) or UPDATE of the workload object itself."""
+    group = "" if kind == "ReplicationController" else "apps"
+    resource = {"Deployment": "deployments", "StatefulSet": "statefulsets", "ReplicaSet": "replicasets",
+                "ReplicationController": "replicationcontrollers"}[kind]
+    new = workload(kind, name, "default", new_replicas)
+    if owner:
+        new["metadata"]["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": "Deployment", "name": owner,
+                                               "uid": "d-1", "controller": True, "blockOwnerDeletion": True}]
+    changes = {"uid": uid, "name": name, "namespace": "default", "dryRun": dry_run,
+               "operation": "CREATE" if old_replicas is None else "UPDATE",
+               "kind": {"group": group, "version": "v1", "kind": kind},
+               "resource": {"group": group, "version": "v1", "resource": resource},
+               "object": new,
+               "oldObject": None if old_replicas is None else workload(kind, name, "default", old_replicas)}
+    return fixture("update-deployment.json", **changes)
+
+
+def test_object_path_for_each_kind(st):
+    # 100m/100Mi copies: 16 fit (pod slots), as on the scale path
+    for kind in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"):
+        r = review(st, object_review(kind, "new-" + kind.lower(), None, 20))
+        eq(r["warnings"], [ONLY_16_OF % (20, "default/new-" + kind.lower())], "%s CREATE of 20" % kind)
+        r = review(st, object_review(kind, "grow-" + kind.lower(), 2, 12))
+        eq((r["allowed"], r.get("warnings")), (True, None), "%s UPDATE 2 -> 12: 10 new fit" % kind)
+        r = review(st, object_review(kind, "grow-" + kind.lower(), 2, 40))
+        eq(r["warnings"], [ONLY_16_OF % (38, "default/grow-" + kind.lower())], "%s UPDATE 2 -> 40" % kind)
+
+
+def test_replicaset_of_a_deployment_is_left_to_the_deployment(st):
+    # the Deployment controller's rollout steps: allowed at once, nothing computed
+    r = review(st, object_review("ReplicaSet", "web-5c7d", 0, 40, owner="web"))
+    eq((r["allowed"], r.get("warnings")), (True, None), "owned ReplicaSet scaled 0 -> 40")
+    r = review(st, object_review("ReplicaSet", "web-5c7d", None, 40, owner="web"))
+    eq((r["allowed"], r.get("warnings")), (True, None), "owned ReplicaSet created with 40")
+
+
+def test_dry_run_gets_the_same_answer(st):
+    for dry in (False, True):
+        body = object_review("Deployment", "dry", 1, 30, dry_run=dry, uid="u-dry-%s" % dry)
+        r = review(st, body)
+        eq((r["allowed"], r["warnings"]), (True, [ONLY_16_OF % (29, "default/dry")]), "dryRun=%s" % dry)
+    deny = ["--admission-mode", "deny"]
+    s = Server(st["certs"], snapshot=None, extra=["--kubeconfig", st["kubeconfig"]] + FLAGS + deny)
+    try:
+        answers = [review(st, object_review("Deployment", "dry", 1, 30, dry_run=dry), server=s) for dry in (False, True)]
+        eq(answers[0], answers[1], "deny mode: dryRun answered the same")
+        eq((answers[0]["allowed"], answers[0]["status"]["code"]), (False, 403), "denied")
+    finally:
+        s.stop()
+
+
 def test_scale_down_unchanged_and_unrelated_are_allowed(st):
     for body in (scale("deployments", "web", "default", 10, 3),
                  scale("deployments", "web", "default", 3, 3),

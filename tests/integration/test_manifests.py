@@ -95,7 +95,7 @@ def test_webhook(st):
     eq(w["clientConfig"]["service"], {"namespace": "headroom", "name": "headroom", "port": 443,
                                       "path": "/admission"}, "service reference")
     resources = sorted(r for rule in w["rules"] for r in rule["resources"])
-    eq(resources, sorted(["deployments/scale", "statefulsets/scale", "replicasets/scale", "deployments",
+    eq(resources, sorted(["deployments/scale", "statefulsets/scale", "replicasets/scale", "deployments", "replicasets",
                           "statefulsets", "replicationcontrollers/scale", "replicationcontrollers"]), "rules")
     check("objectSelector" not in w, "no objectSelector (a Scale has no labels)")
     eq(w["namespaceSelector"]["matchExpressions"][0]["values"], ["kube-system", "headroom"], "excluded namespaces")
