@@ -35,6 +35,13 @@ void hr_answer_notes(const struct hr_capacity_result *r, const struct hr_pod *po
 	if (info->admitted & HR_ADMIT_RUNTIME_CLASS_UNKNOWN)
 		emit(ctx, "runtimeClassName is set but the snapshot has no RuntimeClass objects: "
 		          "its overhead and scheduling rules are not applied");
+	if (snap->n_namespaces && !hr_snap_find_namespace(snap, pod->namespace)) {
+		snprintf(tmp, sizeof(tmp),
+		         "namespace %.*s is not in the snapshot: the API server refuses pods in a "
+		         "namespace that does not exist (counted as if it did)",
+		         (int)(pod->namespace.n > 63 ? 63 : pod->namespace.n), pod->namespace.p);
+		emit(ctx, tmp);
+	}
 	if (info->skipped_documents) {
 		snprintf(tmp, sizeof(tmp),
 		         "the YAML held %zu other document(s) without a pod template: skipped",

@@ -59,6 +59,43 @@ out_fail:
 	return NULL;
 }
 
+/* The group/version the API serves each kind at (older ones such as
+ * apps/v1beta2 and batch/v1beta1 are gone since 1.16 and 1.25). */
+static const char *served_version(const char *kind)
+{
+	static const struct {
+		const char *kind, *api_version;
+	} served[] = {{"Pod", "v1"},
+	              {"ReplicationController", "v1"},
+	              {"Deployment", "apps/v1"},
+	              {"ReplicaSet", "apps/v1"},
+	              {"StatefulSet", "apps/v1"},
+	              {"Job", "batch/v1"},
+	              {"CronJob", "batch/v1"}};
+	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++)
+		if (strcmp(kind, served[i].kind) == 0)
+			return served[i].api_version;
+	return NULL;
+}
+
+/* An apiVersion, when given, must be the one the kind is served at: the API
+ * server answers anything else with "no matches for kind". */
+static enum hr_code check_api_version(const cJSON *doc, const char *kind, struct hr_err *err)
+{
+	const cJSON *v = hr_cj_member(doc, "apiVersion");
+	const char *want = served_version(kind);
+	if (!v || !want)
+		return HR_OK;
+	if (!cJSON_IsString(v))
+		return hr_err_set(err, HR_EINVAL, "apiVersion", "must be a string, got %s",
+		                  hr_cj_type_name(v));
+	if (strcmp(v->valuestring, want) != 0)
+		return hr_err_set(err, HR_EINVAL, "apiVersion",
+		                  "\"%.40s\" does not serve kind %s (it is %s)", v->valuestring,
+		                  kind, want);
+	return HR_OK;
+}
+
 static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, struct hr_err *err)
 {
 	const cJSON *kind = hr_cj_member(doc, "kind");
@@ -69,6 +106,9 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 	if (kind && !cJSON_IsString(kind))
 		return hr_err_set(err, HR_EINVAL, "kind", "must be a string, got %s",
 		                  hr_cj_type_name(kind));
+	enum hr_code rc = check_api_version(doc, k, err);
+	if (rc != HR_OK)
+		return rc;
 	/* a bare object with a spec.containers list is a pod even without kind */
 	bool pod_like = k[0] == '\0' && hr_cj_member(hr_cj_member(doc, "spec"), "containers");
 	snprintf(out->kind, sizeof(out->kind), "%s", pod_like ? "Pod" : k);
@@ -106,8 +146,8 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 		struct hr_path path;
 		hr_path_init(&path);
 		hr_path_push_key(&path, "spec");
-		enum hr_code rc = hr_cj_int(hr_cj_member(doc, "spec"), "replicas", 0, INT32_MAX,
-		                            &out->replicas, &out->has_replicas, &path, err);
+		rc = hr_cj_int(hr_cj_member(doc, "spec"), "replicas", 0, INT32_MAX, &out->replicas,
+		               &out->has_replicas, &path, err);
 		if (rc != HR_OK)
 			return rc;
 	}
