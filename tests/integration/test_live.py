@@ -30,42 +30,51 @@ def start_live(certs, kubeconfig, extra=()):
     return Server(certs, snapshot=None, extra=["--kubeconfig", kubeconfig] + LIVE_FLAGS + list(extra))
 
 
+KINDS = ("Node", "Pod", "Namespace", "LimitRange", "RuntimeClass")
 def server_objects(fake):
-    """{kind: {key: resourceVersion}} as the API server has them, and its RV.
-    Succeeded and Failed pods hold nothing, and the cache never keeps them."""
+    """{kind: {key: resourceVersion}} as the API server has them (every kind,
+    empty ones too), and its RV. Succeeded and Failed pods hold nothing, and
+    the cache never keeps them."""
     st = fake.control("GET", "state")
-    out = {}
+    out = {k: {} for k in KINDS}
     for it in st["items"]:
         kind, meta = it["kind"], it["metadata"]
-        if kind not in ("Node", "Pod", "Namespace", "LimitRange", "RuntimeClass"):
+        if kind not in KINDS:
             continue
         if kind == "Pod" and it.get("status", {}).get("phase") in ("Succeeded", "Failed"):
             continue
         key = "%s/%s" % (meta["namespace"], meta["name"]) if kind in ("Pod", "LimitRange") else meta["name"]
-        out.setdefault(kind, {})[key] = meta["resourceVersion"]
+        out[kind][key] = meta["resourceVersion"]
     return out, st["resourceVersion"]
 
 
 def cache_objects(live):
     c = live.json("GET", "/debug/cache")
-    return {k: {key: rv for key, rv in v["objects"]} for k, v in c.items() if v["objects"]}, c
+    return {k: {key: rv for key, rv in c[k]["objects"]} for k in KINDS}, c
 
 
 def converge(st, timeout=20, rv=True):
-    """Waits until the cache holds exactly the server's objects (and, after a
-    bookmark, its resourceVersion)."""
+    """Waits until the cache holds exactly the server's objects of every kind,
+    every kind is listed and (rv) every kind's resourceVersion is the server's.
+    The API server has one resourceVersion for all kinds; a kind without
+    events of its own catches up through a BOOKMARK, which this asks the test
+    server to send now rather than within --bookmark-interval."""
     deadline = time.time() + timeout
+    poked = 0
     while True:
         want, want_rv = server_objects(st["fake"])
         got, raw = cache_objects(st["live"])
-        same = got == want and (not rv or raw["Pod"]["resourceVersion"] == want_rv)
-        if same:
+        rvs = {k: raw[k]["resourceVersion"] for k in KINDS}
+        synced = all(raw[k]["synced"] for k in KINDS)
+        if got == want and synced and (not rv or set(rvs.values()) == {want_rv}):
             return want
+        if got == want and time.time() - poked > 0.3:
+            st["fake"].control("POST", "bookmark", {})
+            poked = time.time()
         if time.time() > deadline:
-            diff = {k: (sorted(set(got.get(k, {}).items()) ^ set(want.get(k, {}).items()))[:6])
-                    for k in set(got) | set(want)}
-            raise AssertionError("cache did not converge: diff %s, cache rv %s, server rv %s\n%s" % (
-                diff, raw["Pod"]["resourceVersion"], want_rv, st["live"].logs()[-3000:]))
+            diff = {k: (sorted(set(got[k].items()) ^ set(want[k].items()))[:6]) for k in KINDS}
+            raise AssertionError("cache did not converge: diff %s, synced %s, cache rvs %s, server rv %s\n%s" % (
+                diff, {k: raw[k]["synced"] for k in KINDS}, rvs, want_rv, st["live"].logs()[-3000:]))
         time.sleep(0.1)
 
 
