@@ -16,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import EKS, TOKEN, Certs, Fake, Server, check, eq, free_port, run, write_kubeconfig  # noqa: E402
+from harness import EKS, HEADROOM, TOKEN, Certs, Fake, Server, check, eq, free_port, run, write_kubeconfig  # noqa: E402
 
 WEB = {"kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
        "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "100m", "memory": "100Mi"}}}]}}
@@ -31,6 +31,10 @@ def start_live(certs, kubeconfig, extra=()):
 
 
 KINDS = ("Node", "Pod", "Namespace", "LimitRange", "RuntimeClass")
+PATHS = {"nodes": "/api/v1/nodes", "pods": "/api/v1/pods", "namespaces": "/api/v1/namespaces",
+         "limitranges": "/api/v1/limitranges", "runtimeclasses": "/apis/node.k8s.io/v1/runtimeclasses"}
+
+
 def server_objects(fake):
     """{kind: {key: resourceVersion}} as the API server has them (every kind,
     empty ones too), and its RV. Succeeded and Failed pods hold nothing, and
@@ -87,6 +91,61 @@ def pod(name, node, cpu="500m", phase="Running", namespace="default"):
 
 def count(st, body=WEB):
     return st["live"].json("POST", "/capacity", body)["count"]
+
+
+# ---- capacity from the live cache against `headroom capacity --snapshot` ----------
+
+ANSWER_FIELDS = ("count", "exact", "limited", "perNode", "message", "admission", "notes")
+
+
+def dump_server(fake):
+    """The server's objects of every cached kind as a List file (the caller unlinks it)."""
+    items = fake.control("GET", "state")["items"]
+    dump = tempfile.NamedTemporaryFile("w", prefix="headroom-dump-", suffix=".json", delete=False)
+    json.dump({"apiVersion": "v1", "kind": "List", "items": [i for i in items if i["kind"] in KINDS]}, dump)
+    dump.close()
+    return dump.name
+
+
+def offline_answer(dump, body):
+    """`headroom capacity --snapshot DUMP -f POD` (JSON)."""
+    with tempfile.NamedTemporaryFile("w", prefix="headroom-pod-", suffix=".json", delete=False) as f:
+        json.dump(body, f)
+    try:
+        p = subprocess.run([HEADROOM, "capacity", "--snapshot", dump, "-f", f.name],
+                           capture_output=True, text=True, timeout=60)
+    finally:
+        os.unlink(f.name)
+    if p.returncode != 0:
+        raise AssertionError("headroom capacity exited %d: %s" % (p.returncode, p.stderr))
+    return json.loads(p.stdout)
+
+
+def per_node(answer):
+    return {n["node"]: n["count"] for n in answer["perNode"]}
+
+
+def expect_capacity(st, body, want, timeout=5):
+    """The live /capacity answer for body has want ({node: count}) and the
+    total, and equals `headroom capacity --snapshot` on a dump of the
+    server's objects. Call after converge(): the snapshot answers come from
+    is published from the cache up to --publish-interval-ms later."""
+    deadline = time.time() + timeout
+    while True:
+        live = st["live"].json("POST", "/capacity", body)
+        if per_node(live) == want or time.time() > deadline:
+            break
+        time.sleep(0.05)
+    eq(per_node(live), want, "capacity per node for %s" % body["metadata"]["name"])
+    eq(live["count"], sum(want.values()), "capacity for %s" % body["metadata"]["name"])
+    dump = dump_server(st["fake"])
+    try:
+        offline = offline_answer(dump, body)
+    finally:
+        os.unlink(dump)
+    for k in ANSWER_FIELDS:
+        eq(live[k], offline[k], "%s of the live answer against --snapshot on a dump" % k)
+    return live
 
 
 def setup():
@@ -148,18 +207,66 @@ def test_node_events(st):
 
 # ---- faults ---------------------------------------------------------------------
 
-def fault_then_change(st, name, resource="pods", change_node="eks-node-a", relist=False, **params):
-    st["fake"].control("POST", "faults/clear", {})
-    st["fake"].fault(name=name, resource=resource, verb=params.pop("verb", "watch"), **params)
+# Capacity answers on the test cluster: eks-node-a holds 4 pods, eks-node-b 2,
+# each allows 11, so WEB (100m, 100Mi) fits 7 + 9 copies by the pod count.
+BASE = {"eks-node-a": 7, "eks-node-b": 9}
+class Change:
+    """A change to the API server's objects that moves a capacity answer:
+    probe's answer per node is before without it and after with it."""
+
+    def __init__(self, what, probe, do, undo, before, after):
+        self.what, self.probe, self.do, self.undo = what, probe, do, undo
+        self.before, self.after = before, after
+
+
+def delete(fake, kind, name, namespace="default"):
+    fake.control("POST", "delete", {"kind": kind, "namespace": namespace, "name": name})
+
+
+def add_pod(name, node="eks-node-a"):
+    """A 10m pod takes one of node's pod slots: one copy of WEB fewer there."""
+    return Change("pod %s on %s" % (name, node), WEB,
+                  lambda f: f.control("POST", "apply", pod(name, node, cpu="10m")),
+                  lambda f: delete(f, "Pod", name), BASE, dict(BASE, **{node: BASE[node] - 1}))
+
+
+def came_back(fake, path, since, timeout=15):
+    """Waits until a request to path after the faulted one succeeded: the
+    reflector recovered from the fault itself, not from something later."""
+    deadline = time.time() + timeout
+    while True:
+        reqs = fake.control("GET", "requests?since=%d&path=%s" % (since, path))["requests"]
+        faulted = [r["seq"] for r in reqs if r["faults"]]
+        if faulted and any(r["seq"] > max(faulted) and r["status"] == 200 for r in reqs):
+            return reqs
+        if time.time() > deadline:
+            raise AssertionError("no successful %s request after the fault: %s" % (
+                path, [(r["seq"], r["verb"], r["status"], r["faults"]) for r in reqs]))
+        time.sleep(0.1)
+
+
+def fault_then_change(st, name, resource="pods", change=None, relist=False, reconnects=True, **params):
+    """Arms a fault on resource's requests, ends the open watches so the
+    reflector meets it, and makes change (default: a pod on eks-node-a) and
+    then undoes it: after each, the cache converges, capacity answers from
+    the new state and equals --snapshot on a dump of the server."""
+    fake = st["fake"]
+    change = change or add_pod("after-%s" % name.replace("_", "-"))
+    since = fake.control("GET", "requests")["last"]
+    fake.control("POST", "faults/clear", {})
+    fake.fault(name=name, resource=resource, verb=params.pop("verb", "watch"), **params)
     if relist:  # make the next request a LIST
-        st["fake"].fault(name="watch_gone", resource=resource, verb="watch")
-    st["fake"].control("POST", "close_watches", {"mode": "clean"})
-    p = pod("after-%s" % name.replace("_", "-"), change_node, cpu="10m")
-    st["fake"].control("POST", "apply", p)
+        fake.fault(name="watch_gone", resource=resource, verb="watch")
+    fake.control("POST", "close_watches", {"mode": "clean"})
+    change.do(fake)
     converge(st)
-    st["fake"].control("POST", "delete", {"kind": "Pod", "namespace": "default", "name": p["metadata"]["name"]})
+    expect_capacity(st, change.probe, change.after)
+    change.undo(fake)
     converge(st)
-    eq(st["fake"].control("GET", "faults")["armed"], [], "the fault fired")
+    expect_capacity(st, change.probe, change.before)
+    eq(fake.control("GET", "faults")["armed"], [], "the fault fired")
+    if reconnects:
+        came_back(fake, PATHS[resource], since)
 
 
 def test_stream_cut_mid_event(st):
@@ -190,8 +297,10 @@ def test_history_compacted_while_disconnected(st):
     st["fake"].control("POST", "compact", {})
     st["fake"].control("POST", "close_watches", {"mode": "reset"})
     converge(st)
+    expect_capacity(st, WEB, dict(BASE, **{"eks-node-a": 6}))
     st["fake"].control("POST", "delete", {"kind": "Pod", "namespace": "default", "name": "gap"})
     converge(st)
+    expect_capacity(st, WEB, BASE)
 
 
 def test_server_errors_back_off_and_resume(st):
@@ -201,7 +310,7 @@ def test_server_errors_back_off_and_resume(st):
 
 
 def test_slow_trickle(st):
-    fault_then_change(st, "slow", delay=0.002, events=3)
+    fault_then_change(st, "slow", delay=0.002, events=3, reconnects=False)  # slow, not broken
 
 
 def test_garbage_bytes_in_the_stream(st):
@@ -219,15 +328,18 @@ def test_connection_dropped_without_answer(st):
 def test_huge_object(st):
     st["fake"].control("POST", "faults/clear", {})
     st["fake"].fault(name="huge_object", resource="pods", verb="watch", size=3 * 1024 * 1024,
-                     object_name="huge", object_namespace="default")
+                     object_name="huge", object_namespace="default",
+                     object={"spec": {"nodeName": "eks-node-b"}})
     st["fake"].control("POST", "close_watches", {"mode": "clean"})
     deadline = time.time() + 20
     while st["fake"].control("GET", "faults")["armed"] and time.time() < deadline:
         time.sleep(0.1)
     objs = converge(st, timeout=30)
     check("default/huge" in objs["Pod"], "the 3 MiB pod is in the cache")
+    expect_capacity(st, WEB, dict(BASE, **{"eks-node-b": 8}))  # bound there, though Pending
     st["fake"].control("POST", "delete", {"kind": "Pod", "namespace": "default", "name": "huge"})
     converge(st)
+    expect_capacity(st, WEB, BASE)
 
 
 def test_unauthorized_then_recovers(st):
@@ -249,6 +361,7 @@ def test_expired_continue_token_restarts_the_list():
         check(len(pages) >= 5, "pages of 2 (6 pods), one expired and the list restarted: %d" % len(pages))
         fired = fake.control("GET", "faults")["fired"]
         eq([f["name"] for f in fired], ["continue_expired"], "the expired continue fired")
+        expect_capacity(st, WEB, BASE)
     finally:
         live.stop()
         fake.stop()
@@ -273,6 +386,7 @@ def test_rotated_token_file_is_reread():
         fake.control("POST", "close_watches", {"mode": "clean"})
         fake.control("POST", "apply", pod("after-rotation", "eks-node-a", cpu="10m"))
         converge(st)
+        expect_capacity(st, WEB, dict(BASE, **{"eks-node-a": 6}))
         req = fake.control("GET", "requests?path=/api/v1/pods")["requests"]
         check(any(r["token"] == "rotated-token" and r["status"] == 200 for r in req), "new token used")
     finally:
@@ -363,25 +477,24 @@ def test_churn_converges_and_memory_levels_off(st):
 
 
 def test_live_answers_equal_snapshot_answers(st):
-    """A dump of the server's objects through --snapshot gives the same answers."""
+    """A dump of the server's objects through `serve --snapshot` gives the same answers."""
     converge(st)
-    items = st["fake"].control("GET", "state")["items"]
-    dump = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
-    json.dump({"apiVersion": "v1", "kind": "List", "items": [
-        i for i in items if i["kind"] in ("Node", "Pod", "Namespace")]}, dump)
-    dump.close()
-    offline = Server(st["certs"], snapshot=dump.name)
+    dump = dump_server(st["fake"])
+    offline = Server(st["certs"], snapshot=dump)
     try:
         for cpu in ("50m", "300m", "1"):
             body = json.loads(json.dumps(WEB))
             body["spec"]["containers"][0]["resources"]["requests"]["cpu"] = cpu
             a = st["live"].json("POST", "/capacity", body)
             b = offline.json("POST", "/capacity", body)
-            for k in ("count", "perNode", "message"):
+            for k in ANSWER_FIELDS:
                 eq(a[k], b[k], "%s for cpu %s" % (k, cpu))
+            c = offline_answer(dump, body)
+            for k in ANSWER_FIELDS:
+                eq(a[k], c[k], "%s for cpu %s against `headroom capacity`" % (k, cpu))
     finally:
         offline.stop()
-        os.unlink(dump.name)
+        os.unlink(dump)
 
 
 if __name__ == "__main__":
