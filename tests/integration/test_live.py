@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The live cache: `headroom serve --kubeconfig` against the API-server test
 double (tests/apiserver/fake_apiserver.py), through every wire fault the
-double can inject. After each fault the cache must converge to exactly the
-server's objects and resourceVersion, and capacity must answer from the new
-state, the same as `--snapshot` on a dump of the same objects."""
+double can inject, on every kind's reflector. After each fault the cache must
+converge to exactly the server's objects and resourceVersion, kind by kind,
+and capacity must answer from the new state, the same as
+`headroom capacity --snapshot` on a dump of the same objects."""
 import http.client
 import json
 import os
@@ -209,7 +210,25 @@ def test_node_events(st):
 
 # Capacity answers on the test cluster: eks-node-a holds 4 pods, eks-node-b 2,
 # each allows 11, so WEB (100m, 100Mi) fits 7 + 9 copies by the pod count.
+# Free cpu: 1930m - 325m = 1605m on node-a, 1930m - 125m = 1805m on node-b.
 BASE = {"eks-node-a": 7, "eks-node-b": 9}
+NODE_PODS = {"eks-node-a": 4, "eks-node-b": 2}
+# no requests of its own: a LimitRange's default request decides
+BARE = {"kind": "Pod", "metadata": {"name": "bare", "namespace": "default"},
+        "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10"}]}}
+# WEB that may not share a node with kube-dns pods (both on node-a) of the
+# namespaces labelled headroom.test/team=dns
+ANTI = {"kind": "Pod", "metadata": {"name": "anti", "namespace": "default"},
+        "spec": {"containers": WEB["spec"]["containers"], "affinity": {"podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [{
+                "labelSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                "namespaceSelector": {"matchLabels": {"headroom.test/team": "dns"}},
+                "topologyKey": "kubernetes.io/hostname"}]}}}}
+# WEB run with the RuntimeClass "kata"
+KATA = {"kind": "Pod", "metadata": {"name": "kata", "namespace": "default"},
+        "spec": {"runtimeClassName": "kata", "containers": WEB["spec"]["containers"]}}
+
+
 class Change:
     """A change to the API server's objects that moves a capacity answer:
     probe's answer per node is before without it and after with it."""
@@ -217,6 +236,10 @@ class Change:
     def __init__(self, what, probe, do, undo, before, after):
         self.what, self.probe, self.do, self.undo = what, probe, do, undo
         self.before, self.after = before, after
+
+
+def patch(fake, kind, name, body, namespace="default"):
+    fake.control("POST", "patch", {"kind": kind, "namespace": namespace, "name": name, "patch": body})
 
 
 def delete(fake, kind, name, namespace="default"):
@@ -228,6 +251,70 @@ def add_pod(name, node="eks-node-a"):
     return Change("pod %s on %s" % (name, node), WEB,
                   lambda f: f.control("POST", "apply", pod(name, node, cpu="10m")),
                   lambda f: delete(f, "Pod", name), BASE, dict(BASE, **{node: BASE[node] - 1}))
+
+
+def taint_node(node="eks-node-b"):
+    """A NoSchedule taint WEB does not tolerate: no copy on node."""
+    taint = {"key": "headroom.test/dedicated", "value": "x", "effect": "NoSchedule"}
+    return Change("taint on %s" % node, WEB,
+                  lambda f: patch(f, "Node", node, {"spec": {"taints": [taint]}}),
+                  lambda f: patch(f, "Node", node, {"spec": {"taints": None}}),
+                  BASE, dict(BASE, **{node: 0}))
+
+
+def shrink_node(node="eks-node-a", pods=5):
+    """Allocatable pods 11 -> pods: what the bound pods leave of it."""
+    return Change("allocatable pods %d on %s" % (pods, node), WEB,
+                  lambda f: patch(f, "Node", node, {"status": {"allocatable": {"pods": str(pods)}}}),
+                  lambda f: patch(f, "Node", node, {"status": {"allocatable": {"pods": "11"}}}),
+                  BASE, dict(BASE, **{node: pods - NODE_PODS[node]}))
+
+
+def label_namespace():
+    """kube-system labelled team=dns: ANTI avoids node-a (its kube-dns pods)."""
+    return Change("namespace label", ANTI,
+                  lambda f: patch(f, "Namespace", "kube-system", {"metadata": {"labels": {"headroom.test/team": "dns"}}}),
+                  lambda f: patch(f, "Namespace", "kube-system", {"metadata": {"labels": {"headroom.test/team": None}}}),
+                  BASE, dict(BASE, **{"eks-node-a": 0}))
+
+
+def limit_range_object(cpu):
+    return {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "defaults", "namespace": "default"},
+            "spec": {"limits": [{"type": "Container", "defaultRequest": {"cpu": cpu}}]}}
+
+
+def limit_range(default_request="1", before_request=None):
+    """A LimitRange in default whose default cpu request is 1: BARE fits once
+    per node (1605m and 1805m free). With before_request, the LimitRange
+    exists with that default (small enough for the pod count to decide) and
+    the change modifies it; without, the change creates and deletes it."""
+    lr = limit_range_object
+    after = {"eks-node-a": 1, "eks-node-b": 1}
+    if before_request:
+        return Change("LimitRange default %s -> %s" % (before_request, default_request), BARE,
+                      lambda f: f.control("POST", "apply", lr(default_request)),
+                      lambda f: f.control("POST", "apply", lr(before_request)), BASE, after)
+    return Change("LimitRange default %s" % default_request, BARE,
+                  lambda f: f.control("POST", "apply", lr(default_request)),
+                  lambda f: delete(f, "LimitRange", "defaults"), BASE, after)
+
+
+KATA_CLASS = {"apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass", "metadata": {"name": "kata"}, "handler": "kata"}
+
+
+def runtime_class_overhead(create):
+    """900m of pod overhead on KATA's 100m: 1 cpu a copy, one copy per node.
+    create: the change creates and deletes the RuntimeClass; otherwise it
+    exists already and the change sets and removes its overhead."""
+    overhead = {"podFixed": {"cpu": "900m"}}
+    after = {"eks-node-a": 1, "eks-node-b": 1}
+    if create:
+        return Change("RuntimeClass with overhead", KATA,
+                      lambda f: f.control("POST", "apply", dict(KATA_CLASS, overhead=overhead)),
+                      lambda f: delete(f, "RuntimeClass", "kata"), BASE, after)
+    return Change("RuntimeClass overhead", KATA,
+                  lambda f: patch(f, "RuntimeClass", "kata", {"overhead": overhead}),
+                  lambda f: patch(f, "RuntimeClass", "kata", {"overhead": None}), BASE, after)
 
 
 def came_back(fake, path, since, timeout=15):
@@ -344,6 +431,46 @@ def test_huge_object(st):
 
 def test_unauthorized_then_recovers(st):
     fault_then_change(st, "unauthorized", verb="watch", count=2)
+
+
+# Every reflector meets the same faults as the Pod one: 410 on WATCH (relist),
+# the stream cut in the middle of the change's event (resume from the last
+# resourceVersion), and 5xx on the LIST that follows a 410 (back off, list
+# again), each with a change of that kind that moves a capacity answer.
+
+def kind_faults(st, resource, changes):
+    first, second, third = changes
+    fault_then_change(st, "watch_gone", resource=resource, change=first)
+    fault_then_change(st, "watch_cut", resource=resource, change=second, after_events=0)
+    fault_then_change(st, "http_error", resource=resource, change=third, status=503, verb="list",
+                      count=2, relist=True)
+
+
+def test_node_faults(st):
+    kind_faults(st, "nodes", (taint_node("eks-node-b"), shrink_node("eks-node-a", 5), taint_node("eks-node-a")))
+
+
+def test_namespace_faults(st):
+    kind_faults(st, "namespaces", (label_namespace(), label_namespace(), label_namespace()))
+
+
+def test_limit_range_faults(st):
+    fault_then_change(st, "watch_gone", resource="limitranges", change=limit_range("1"))
+    st["fake"].control("POST", "apply", limit_range_object("10m"))  # a default too small to matter
+    fault_then_change(st, "watch_cut", resource="limitranges", change=limit_range("1", before_request="10m"),
+                      after_events=0)
+    delete(st["fake"], "LimitRange", "defaults")
+    fault_then_change(st, "http_error", resource="limitranges", change=limit_range("1"), status=503,
+                      verb="list", count=2, relist=True)
+
+
+def test_runtime_class_faults(st):
+    st["fake"].control("POST", "apply", KATA_CLASS)
+    kind_faults(st, "runtimeclasses", (runtime_class_overhead(create=False), runtime_class_overhead(create=False),
+                                       runtime_class_overhead(create=False)))
+    delete(st["fake"], "RuntimeClass", "kata")
+    fault_then_change(st, "watch_cut", resource="runtimeclasses", change=runtime_class_overhead(create=True),
+                      after_events=0)
 
 
 def test_expired_continue_token_restarts_the_list():
