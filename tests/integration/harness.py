@@ -81,8 +81,9 @@ class Certs:
 class Server:
     """`headroom serve` on a free port; stopped with SIGTERM."""
 
-    def __init__(self, certs, snapshot=EKS, extra=(), client_ca=False, wait=True, tls=None):
-        """tls: (cert, key[, client CA]) files to serve with instead of certs'."""
+    def __init__(self, certs, snapshot=EKS, extra=(), client_ca=False, wait=True, tls=None, env=None):
+        """tls: (cert, key[, client CA]) files to serve with instead of certs';
+        env: the process environment (default: this one's)."""
         self.certs = certs
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="headroom-log-", delete=False)
@@ -104,7 +105,7 @@ class Server:
                     "--errors-for-leak-kinds=definite", "--error-exitcode=%d" % VALGRIND_EXIT,
                     "--num-callers=40", "--suppressions=" + VALGRIND_SUPP,
                     "--log-file=" + self.valgrind_log] + argv
-        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=self.log, env=env)
         if wait:
             self.wait_ready()
 

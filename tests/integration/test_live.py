@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""The live cache: `headroom serve --kubeconfig` against the API-server test
-double (tests/apiserver/fake_apiserver.py), through every wire fault the
-double can inject, on every kind's reflector. After each fault the cache must
-converge to exactly the server's objects and resourceVersion, kind by kind,
-and capacity must answer from the new state, the same as
-`headroom capacity --snapshot` on a dump of the same objects."""
+"""The live cache: `headroom serve --kubeconfig` (or the in-cluster service
+account) against the API-server test double (tests/apiserver/fake_apiserver.py),
+through every wire fault the double can inject, on every kind's reflector.
+After each fault the cache must converge to exactly the server's objects and
+resourceVersion, kind by kind, and capacity must answer from the new state,
+the same as `headroom capacity --snapshot` on a dump of the same objects."""
 import http.client
 import json
 import os
@@ -521,6 +521,70 @@ def test_rotated_token_file_is_reread():
         fake.stop()
         shutil.rmtree(certs.dir)
         shutil.rmtree(d)
+
+
+def write_service_account(sa_dir, ca, token, namespace):
+    """A pod's mounted service account as the kubelet lays it out: token,
+    ca.crt and namespace link through ..data to a timestamped folder, and a
+    rotation writes a new folder and swaps ..data in one rename."""
+    stamp = "..%s_%d" % (time.strftime("%Y_%m_%d_%H_%M_%S"), time.monotonic_ns())
+    os.mkdir(os.path.join(sa_dir, stamp))
+    shutil.copy(ca, os.path.join(sa_dir, stamp, "ca.crt"))
+    for name, text in (("token", token), ("namespace", namespace)):
+        with open(os.path.join(sa_dir, stamp, name), "w") as f:
+            f.write(text)
+    os.symlink(stamp, os.path.join(sa_dir, "..data_tmp"))
+    os.replace(os.path.join(sa_dir, "..data_tmp"), os.path.join(sa_dir, "..data"))
+    for name in ("token", "ca.crt", "namespace"):
+        if not os.path.islink(os.path.join(sa_dir, name)):
+            os.symlink(os.path.join("..data", name), os.path.join(sa_dir, name))
+
+
+def test_in_cluster_service_account_and_token_rotation():
+    """No kubeconfig: KUBERNETES_SERVICE_HOST/PORT and a service-account
+    folder, as in a pod. Then the kubelet rotates the token and the API
+    server refuses the old one: the cache keeps converging with the new."""
+    certs = Certs()
+    fake = Fake(certs)
+    sa = tempfile.mkdtemp(prefix="headroom-sa-")
+    write_service_account(sa, certs.path("ca.crt"), TOKEN, "headroom-system\n")
+    env = dict(os.environ, KUBERNETES_SERVICE_HOST="127.0.0.1", KUBERNETES_SERVICE_PORT=str(fake.port))
+    env.pop("POD_NAMESPACE", None)
+    live = Server(certs, snapshot=None, env=env, extra=["--service-account-dir", sa] + LIVE_FLAGS)
+    try:
+        st = {"fake": fake, "live": live}
+        eq(live.request("GET", "/readyz")[0], 200, "ready once every kind is listed")
+        converge(st)
+        expect_capacity(st, WEB, BASE)
+        check("in-cluster https://127.0.0.1:%d" % fake.port in live.logs(), "the in-cluster source is used")
+        req = fake.control("GET", "requests")["requests"]
+        eq(sorted({r["resource"] for r in req if r["verb"] == "list"}), sorted(PATHS), "every kind listed")
+        eq({r["token"] for r in req}, {TOKEN}, "the service account's token")
+
+        since = fake.control("GET", "requests")["last"]
+        write_service_account(sa, certs.path("ca.crt"), "rotated-sa-token", "headroom-system\n")
+        fake.control("POST", "tokens", {"tokens": ["rotated-sa-token"]})
+        fake.control("POST", "close_watches", {"mode": "clean"})
+        fake.control("POST", "apply", pod("after-sa-rotation", "eks-node-a", cpu="10m"))
+        converge(st)
+        expect_capacity(st, WEB, dict(BASE, **{"eks-node-a": 6}))
+        taint_node("eks-node-b").do(fake)
+        converge(st)
+        expect_capacity(st, WEB, {"eks-node-a": 6, "eks-node-b": 0})
+        req = fake.control("GET", "requests?since=%d" % since)["requests"]
+        check(any(r["token"] == TOKEN and r["status"] == 401 for r in req), "the old token was refused")
+        for res, path in PATHS.items():
+            check(any(r["resource"] == res and r["token"] == "rotated-sa-token" and r["status"] == 200
+                      for r in req), "%s requested with the new token" % path)
+        last_old = max((r["seq"] for r in req if r["token"] == TOKEN), default=0)
+        eq([r["status"] for r in req if r["seq"] > last_old and r["status"] not in (200, None)], [],
+           "no refusal once the new token is read")
+        eq(live.request("GET", "/readyz")[0], 200, "still ready")
+    finally:
+        live.stop()
+        fake.stop()
+        shutil.rmtree(certs.dir)
+        shutil.rmtree(sa)
 
 
 def test_client_certificate_and_inline_data():
