@@ -436,7 +436,9 @@ static void *run(void *arg)
 				xt_log_info("%s reflector: continue token expired, listing again",
 				            xt_kind_name(r->kind));
 			} else if (out == OUT_ABSENT) {
-				xt_store_mark_synced(r->store, r->kind);
+				/* a kind headroom may not read is empty (README),
+				 * not whatever an earlier LIST left in the cache */
+				xt_store_replace(r->store, r->kind, NULL, 0, "");
 				healthy(r);
 				nap(r, ABSENT_RETRY_MS);
 			} else if (out == OUT_FAILED) {
@@ -452,8 +454,13 @@ static void *run(void *arg)
 			xt_log_info("%s reflector: resourceVersion %s is gone, listing again",
 			            xt_kind_name(r->kind), rv);
 			need_list = true;
-		} else if (out == OUT_FAILED || out == OUT_ABSENT) {
+		} else if (out == OUT_FAILED) {
 			nap(r, next_backoff(r, &backoff, &seed));
+		} else if (out == OUT_ABSENT) {
+			/* an optional kind no longer served or allowed: the LIST
+			 * decides, and empties the kind if it is refused too */
+			nap(r, next_backoff(r, &backoff, &seed));
+			need_list = true;
 		} else if (out == OUT_OK) {
 			backoff = r->cfg.backoff_min_ms;
 			if (now_ms() - started < 1000)

@@ -10,7 +10,8 @@
  * re-reads the token. Pods are listed and watched with the field selector
  * status.phase!=Succeeded,status.phase!=Failed, so pods that turn terminal
  * arrive as DELETED. Optional kinds (Namespace, LimitRange, RuntimeClass)
- * answered with 403/404 are treated as empty and retried slowly.
+ * whose LIST is answered 403/404 are emptied (objects listed before are
+ * dropped) and listed again slowly; a 403/404 on their WATCH relists.
  * Thread-safety: one thread per reflector; status fields are atomics. */
 #ifndef XT_REFLECTOR_H
 #define XT_REFLECTOR_H

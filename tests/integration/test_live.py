@@ -99,11 +99,11 @@ def count(st, body=WEB):
 ANSWER_FIELDS = ("count", "exact", "limited", "perNode", "message", "admission", "notes")
 
 
-def dump_server(fake):
-    """The server's objects of every cached kind as a List file (the caller unlinks it)."""
+def dump_server(fake, kinds=KINDS):
+    """The server's objects of kinds as a List file (the caller unlinks it)."""
     items = fake.control("GET", "state")["items"]
     dump = tempfile.NamedTemporaryFile("w", prefix="headroom-dump-", suffix=".json", delete=False)
-    json.dump({"apiVersion": "v1", "kind": "List", "items": [i for i in items if i["kind"] in KINDS]}, dump)
+    json.dump({"apiVersion": "v1", "kind": "List", "items": [i for i in items if i["kind"] in kinds]}, dump)
     dump.close()
     return dump.name
 
@@ -126,11 +126,12 @@ def per_node(answer):
     return {n["node"]: n["count"] for n in answer["perNode"]}
 
 
-def expect_capacity(st, body, want, timeout=5):
+def expect_capacity(st, body, want, timeout=5, kinds=KINDS):
     """The live /capacity answer for body has want ({node: count}) and the
     total, and equals `headroom capacity --snapshot` on a dump of the
-    server's objects. Call after converge(): the snapshot answers come from
-    is published from the cache up to --publish-interval-ms later."""
+    server's objects (of kinds: those headroom may read). Call after
+    converge(): the snapshot answers come from is published from the cache
+    up to --publish-interval-ms later."""
     deadline = time.time() + timeout
     while True:
         live = st["live"].json("POST", "/capacity", body)
@@ -139,7 +140,7 @@ def expect_capacity(st, body, want, timeout=5):
         time.sleep(0.05)
     eq(per_node(live), want, "capacity per node for %s" % body["metadata"]["name"])
     eq(live["count"], sum(want.values()), "capacity for %s" % body["metadata"]["name"])
-    dump = dump_server(st["fake"])
+    dump = dump_server(st["fake"], kinds)
     try:
         offline = offline_answer(dump, body)
     finally:
@@ -471,6 +472,52 @@ def test_runtime_class_faults(st):
     delete(st["fake"], "RuntimeClass", "kata")
     fault_then_change(st, "watch_cut", resource="runtimeclasses", change=runtime_class_overhead(create=True),
                       after_events=0)
+
+
+def wait_cache(st, cond, what, timeout=15):
+    deadline = time.time() + timeout
+    while True:
+        got, raw = cache_objects(st["live"])
+        if cond(got):
+            return got
+        if time.time() > deadline:
+            raise AssertionError("%s: cache %s\n%s" % (what, got, st["live"].logs()[-3000:]))
+        time.sleep(0.1)
+
+
+def test_forbidden_optional_kind_is_left_empty():
+    """LimitRanges, RuntimeClasses and Namespaces are optional: a 403 (RBAC
+    without them) or 404 leaves the kind empty, whether it comes at the first
+    LIST or once the cache holds the kind's objects, and the rest goes on."""
+    certs = Certs()
+    fake = Fake(certs)
+    fake.control("POST", "apply", limit_range_object("1"))
+    fake.control("POST", "apply", dict(KATA_CLASS, overhead={"podFixed": {"cpu": "900m"}}))
+    fake.fault(name="http_error", resource="runtimeclasses", verb="list", status=403, count=0)
+    kc = write_kubeconfig(certs, fake.port)
+    live = start_live(certs, kc)
+    try:
+        st = {"fake": fake, "live": live}
+        seen = ("Node", "Pod", "Namespace", "LimitRange")
+        got = wait_cache(st, lambda c: "default/defaults" in c["LimitRange"], "the LimitRange is listed")
+        eq(got["RuntimeClass"], {}, "RuntimeClasses answered 403: none")
+        expect_capacity(st, BARE, {"eks-node-a": 1, "eks-node-b": 1}, kinds=seen)
+        expect_capacity(st, KATA, BASE, kinds=seen)  # the overhead is not known
+        # RBAC loses limitranges while the cache holds one: watch and list refused
+        fake.fault(name="http_error", resource="limitranges", verb="watch", status=403, count=0)
+        fake.fault(name="http_error", resource="limitranges", verb="list", status=403, count=0)
+        fake.control("POST", "close_watches", {"mode": "clean"})
+        wait_cache(st, lambda c: c["LimitRange"] == {}, "a LimitRange no longer readable is dropped")
+        seen = ("Node", "Pod", "Namespace")
+        expect_capacity(st, BARE, BASE, kinds=seen)
+        eq(live.request("GET", "/readyz")[0], 200, "ready: the kind is optional")
+        fake.control("POST", "apply", pod("after-403", "eks-node-a", cpu="10m"))
+        wait_cache(st, lambda c: "default/after-403" in c["Pod"], "pods still flow")
+        expect_capacity(st, WEB, dict(BASE, **{"eks-node-a": 6}), kinds=seen)
+    finally:
+        live.stop()
+        fake.stop()
+        shutil.rmtree(certs.dir)
 
 
 def test_expired_continue_token_restarts_the_list():
