@@ -6,6 +6,7 @@
 #include "answer.h"
 #include "capacity.h"
 #include "incoming.h"
+#include "jsonget.h"
 #include "jsonspan.h"
 #include "workload.h"
 #include "yaml_json.h"
@@ -121,6 +122,10 @@ static cJSON *parse_body(const char *body, size_t len, size_t *skipped, struct h
 	cJSON *doc = cJSON_ParseWithLength(body, len);
 	if (!doc)
 		hr_err_set(err, HR_EINVAL, NULL, "body is not valid JSON near byte %zu", used);
+	else if (hr_cj_no_duplicate_keys(doc, err) != HR_OK) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
 	return doc;
 }
 

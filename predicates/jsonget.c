@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 const cJSON *hr_cj_member(const cJSON *obj, const char *key)
 {
@@ -135,4 +136,73 @@ void hr_cj_number_text(const cJSON *item, char *out, size_t out_size)
 		if (strtod(out, NULL) == d)
 			return;
 	}
+}
+
+static int key_ptr_cmp(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	return strcmp(x->string ? x->string : "", y->string ? y->string : "");
+}
+
+/* The first member of obj whose key an earlier member has, or NULL. Small
+ * objects are compared pairwise; large ones (annotations, labels) sorted. */
+static const cJSON *duplicate_member(const cJSON *obj, bool *oom)
+{
+	size_t n = 0;
+	for (const cJSON *c = obj->child; c; c = c->next)
+		n++;
+	if (n <= 16) {
+		for (const cJSON *c = obj->child; c; c = c->next)
+			for (const cJSON *d = obj->child; d != c; d = d->next)
+				if (c->string && d->string && strcmp(c->string, d->string) == 0)
+					return c;
+		return NULL;
+	}
+	const cJSON **v = malloc(n * sizeof(*v));
+	if (!v) {
+		*oom = true;
+		return NULL;
+	}
+	size_t i = 0;
+	for (const cJSON *c = obj->child; c; c = c->next)
+		v[i++] = c;
+	qsort(v, n, sizeof(*v), key_ptr_cmp);
+	const cJSON *dup = NULL;
+	for (i = 1; i < n && !dup; i++)
+		if (key_ptr_cmp(&v[i - 1], &v[i]) == 0)
+			dup = v[i];
+	free(v);
+	return dup;
+}
+
+static enum hr_code check_duplicates(const cJSON *item, struct hr_path *path, struct hr_err *err)
+{
+	if (cJSON_IsObject(item)) {
+		bool oom = false;
+		const cJSON *dup = duplicate_member(item, &oom);
+		if (oom)
+			return hr_err_set(err, HR_ENOMEM, NULL, "out of memory checking the body");
+		if (dup) {
+			hr_path_push_key(path, dup->string);
+			return hr_err_set(err, HR_EINVAL, path->buf, "duplicate field");
+		}
+	}
+	size_t i = 0;
+	for (const cJSON *c = item->child; c; c = c->next, i++) {
+		size_t saved = cJSON_IsObject(item)
+		                   ? hr_path_push_key(path, c->string ? c->string : "")
+		                   : hr_path_push_index(path, i);
+		enum hr_code rc = check_duplicates(c, path, err);
+		hr_path_pop(path, saved);
+		if (rc != HR_OK)
+			return rc;
+	}
+	return HR_OK;
+}
+
+enum hr_code hr_cj_no_duplicate_keys(const cJSON *root, struct hr_err *err)
+{
+	struct hr_path path;
+	hr_path_init(&path);
+	return root ? check_duplicates(root, &path, err) : HR_OK;
 }

@@ -46,6 +46,13 @@ static inline struct hr_str hr_cj_view(const cJSON *item)
 	return hr_str_c(item->valuestring);
 }
 
+/* A key that appears twice in one object anywhere under root: HR_EINVAL at
+ * its path ("duplicate field", as kubectl's strict field validation says),
+ * else HR_OK. cJSON keeps both members and lookups see the first, where Go's
+ * decoder (the API server) takes the last: refusing is the only answer that
+ * cannot mislead. */
+enum hr_code hr_cj_no_duplicate_keys(const cJSON *root, struct hr_err *err);
+
 /* Name of the JSON type of item for messages ("string", "object", ...). */
 const char *hr_cj_type_name(const cJSON *item);
 

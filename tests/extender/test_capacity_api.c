@@ -798,6 +798,12 @@ static void test_capacity_error_envelope_bad_numbers(void **state)
 	    "required: the Pod or workload to count (with replicas and max beside it)");
 	expect_error_text(*state, "{\"template\":null}", HR_EINVAL, "template",
 	                  "required: the Pod or workload to count");
+	/* duplicate keys: cJSON would read the first, the API server the last */
+	expect_error_text(*state,
+	                  "{\"kind\":\"Pod\",\"spec\":{\"containers\":[{\"name\":\"a\","
+	                  "\"resources\":{\"requests\":{\"cpu\":\"1\",\"cpu\":\"2\"}}}]}}",
+	                  HR_EINVAL, "spec.containers[0].resources.requests.cpu",
+	                  "duplicate field");
 	snprintf(body, sizeof(body), "%s garbage", web_pod_json);
 	expect_error_text(*state, body, HR_EINVAL, "", "unexpected bytes after the JSON object");
 	snprintf(body, sizeof(body), "%s}", web_pod_json);
