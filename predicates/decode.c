@@ -86,6 +86,47 @@ static enum hr_code get_array(struct hr_decoder *d, const cJSON *obj, const char
 	return HR_OK;
 }
 
+/* Decodes one list element into slot (zeroed); ctx is whatever the caller
+ * passes along (host networking, whether terms are weighted, ...). */
+typedef enum hr_code (*decode_elem_fn)(struct hr_decoder *d, const cJSON *it, void *slot,
+                                       const void *ctx);
+
+/* Decodes the array obj[key] into a new arena array of elem_size slots, one
+ * decode_elem call per element with its index on the error path. Walks the
+ * cJSON list once: cJSON_GetArrayItem per index would be quadratic. *count
+ * is how many decoded; after an error the result is only for dropping. */
+static enum hr_code decode_list(struct hr_decoder *d, const cJSON *obj, const char *key,
+                                size_t elem_size, decode_elem_fn decode_elem, const void *ctx,
+                                void **out, size_t *count)
+{
+	const cJSON *arr;
+	size_t n;
+	enum hr_code rc = get_array(d, obj, key, &arr, &n);
+	*out = NULL;
+	*count = 0;
+	if (rc != HR_OK || !arr)
+		return rc;
+	unsigned char *v = alloc_array(d, n, elem_size);
+	if (!v)
+		return oom(d);
+	size_t saved = hr_path_push_key(&d->path, key);
+	size_t i = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, arr)
+	{
+		size_t s2 = hr_path_push_index(&d->path, i);
+		rc = decode_elem(d, it, v + i * elem_size, ctx);
+		hr_path_pop(&d->path, s2);
+		if (rc != HR_OK)
+			break;
+		i++;
+	}
+	hr_path_pop(&d->path, saved);
+	*out = v;
+	*count = i;
+	return rc;
+}
+
 static enum hr_code get_int(struct hr_decoder *d, const cJSON *obj, const char *key, int64_t min,
                             int64_t max, int64_t *out, bool *found)
 {
@@ -156,38 +197,22 @@ static enum hr_code get_labels(struct hr_decoder *d, const cJSON *obj, const cha
 	return HR_OK;
 }
 
+static enum hr_code decode_str_elem(struct hr_decoder *d, const cJSON *it, void *slot,
+                                    const void *ctx)
+{
+	(void)ctx;
+	if (!cJSON_IsString(it))
+		return hr_err_at(d->err, HR_EINVAL, &d->path, "must be a string, got %s",
+		                 hr_cj_type_name(it));
+	return keep_str(d, hr_cj_view(it), slot);
+}
+
 static enum hr_code get_str_array(struct hr_decoder *d, const cJSON *obj, const char *key,
                                   const struct hr_str **out, size_t *count)
 {
-	const cJSON *arr;
-	size_t n;
-	enum hr_code rc = get_array(d, obj, key, &arr, &n);
-	*out = NULL;
-	*count = 0;
-	if (rc != HR_OK || !arr)
-		return rc;
-	struct hr_str *v = alloc_array(d, n, sizeof(*v));
-	if (!v)
-		return oom(d);
-	size_t saved = hr_path_push_key(&d->path, key);
-	size_t i = 0;
-	const cJSON *it;
-	cJSON_ArrayForEach(it, arr)
-	{
-		size_t s2 = hr_path_push_index(&d->path, i);
-		if (!cJSON_IsString(it))
-			rc = hr_err_at(d->err, HR_EINVAL, &d->path, "must be a string, got %s",
-			               hr_cj_type_name(it));
-		else
-			rc = keep_str(d, hr_cj_view(it), &v[i]);
-		hr_path_pop(&d->path, s2);
-		if (rc != HR_OK)
-			break;
-		i++;
-	}
-	hr_path_pop(&d->path, saved);
+	void *v;
+	enum hr_code rc = decode_list(d, obj, key, sizeof(**out), decode_str_elem, NULL, &v, count);
 	*out = v;
-	*count = i;
 	return rc;
 }
 
@@ -345,45 +370,38 @@ static enum hr_effect parse_effect(struct hr_str s)
 	return HR_EFFECT_UNKNOWN;
 }
 
+static enum hr_code decode_taint(struct hr_decoder *d, const cJSON *it, void *slot, const void *ctx)
+{
+	struct hr_taint *t = slot;
+	struct hr_str effect = HR_STR_NULL;
+	enum hr_code rc;
+	(void)ctx;
+	if (!cJSON_IsObject(it))
+		return hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
+	if ((rc = get_str(d, it, "key", &t->key)) != HR_OK ||
+	    (rc = get_str(d, it, "value", &t->value)) != HR_OK ||
+	    (rc = hr_cj_string(it, "effect", &effect, &d->path, d->err)) != HR_OK)
+		return rc;
+	t->effect = parse_effect(effect);
+	return HR_OK;
+}
+
 static enum hr_code get_taints(struct hr_decoder *d, const cJSON *spec, struct hr_node *node)
 {
-	const cJSON *arr;
-	size_t n;
-	enum hr_code rc = get_array(d, spec, "taints", &arr, &n);
-	if (rc != HR_OK || !arr)
-		return rc;
-	struct hr_taint *v = alloc_array(d, n, sizeof(*v));
-	if (!v)
-		return oom(d);
-	size_t saved = hr_path_push_key(&d->path, "taints");
-	size_t i = 0;
-	const cJSON *it;
-	cJSON_ArrayForEach(it, arr)
-	{
-		size_t s2 = hr_path_push_index(&d->path, i);
-		struct hr_str effect = HR_STR_NULL;
-		if (!cJSON_IsObject(it))
-			rc = hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
-		if (rc == HR_OK && (rc = get_str(d, it, "key", &v[i].key)) == HR_OK &&
-		    (rc = get_str(d, it, "value", &v[i].value)) == HR_OK)
-			rc = hr_cj_string(it, "effect", &effect, &d->path, d->err);
-		v[i].effect = parse_effect(effect);
-		hr_path_pop(&d->path, s2);
-		if (rc != HR_OK)
-			break;
-		i++;
-	}
-	hr_path_pop(&d->path, saved);
+	void *v;
+	enum hr_code rc = decode_list(d, spec, "taints", sizeof(*node->taints), decode_taint, NULL,
+	                              &v, &node->n_taints);
 	node->taints = v;
-	node->n_taints = i;
 	return rc;
 }
 
-static enum hr_code decode_toleration(struct hr_decoder *d, const cJSON *it,
-                                      struct hr_toleration *t)
+static enum hr_code decode_toleration(struct hr_decoder *d, const cJSON *it, void *slot,
+                                      const void *ctx)
 {
+	struct hr_toleration *t = slot;
 	struct hr_str op = HR_STR_NULL, effect = HR_STR_NULL;
 	enum hr_code rc;
+	(void)ctx;
 	if (!cJSON_IsObject(it))
 		return hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
 	if ((rc = get_str(d, it, "key", &t->key)) != HR_OK ||
@@ -406,31 +424,10 @@ static enum hr_code decode_toleration(struct hr_decoder *d, const cJSON *it,
 static enum hr_code get_tolerations(struct hr_decoder *d, const cJSON *obj, const char *key,
                                     const struct hr_toleration **out, size_t *count)
 {
-	const cJSON *arr;
-	size_t n;
-	enum hr_code rc = get_array(d, obj, key, &arr, &n);
-	*out = NULL;
-	*count = 0;
-	if (rc != HR_OK || !arr)
-		return rc;
-	struct hr_toleration *v = alloc_array(d, n, sizeof(*v));
-	if (!v)
-		return oom(d);
-	size_t saved = hr_path_push_key(&d->path, key);
-	size_t i = 0;
-	const cJSON *it;
-	cJSON_ArrayForEach(it, arr)
-	{
-		size_t s2 = hr_path_push_index(&d->path, i);
-		rc = decode_toleration(d, it, &v[i]);
-		hr_path_pop(&d->path, s2);
-		if (rc != HR_OK)
-			break;
-		i++;
-	}
-	hr_path_pop(&d->path, saved);
+	void *v;
+	enum hr_code rc =
+	    decode_list(d, obj, key, sizeof(**out), decode_toleration, NULL, &v, count);
 	*out = v;
-	*count = i;
 	return rc;
 }
 
@@ -614,70 +611,58 @@ static enum hr_code decode_node_term(struct hr_decoder *d, const cJSON *it, stru
 	return rc;
 }
 
+static enum hr_code decode_node_term_elem(struct hr_decoder *d, const cJSON *it, void *slot,
+                                          const void *ctx)
+{
+	(void)ctx;
+	return decode_node_term(d, it, slot);
+}
+
 static enum hr_code decode_node_selector(struct hr_decoder *d, const cJSON *ns,
                                          struct hr_node_selector *out)
 {
-	const cJSON *terms;
-	size_t n;
 	memset(out, 0, sizeof(*out));
 	if (!ns)
 		return HR_OK;
 	out->present = true;
-	enum hr_code rc = get_array(d, ns, "nodeSelectorTerms", &terms, &n);
-	if (rc != HR_OK || !terms)
-		return rc;
-	struct hr_node_term *v = alloc_array(d, n, sizeof(*v));
-	if (!v)
-		return oom(d);
-	size_t saved = hr_path_push_key(&d->path, "nodeSelectorTerms");
-	for (size_t i = 0; i < n && rc == HR_OK; i++) {
-		size_t s2 = hr_path_push_index(&d->path, i);
-		rc = decode_node_term(d, cJSON_GetArrayItem(terms, (int)i), &v[i]);
-		hr_path_pop(&d->path, s2);
-	}
-	hr_path_pop(&d->path, saved);
+	void *v;
+	enum hr_code rc = decode_list(d, ns, "nodeSelectorTerms", sizeof(*out->terms),
+	                              decode_node_term_elem, NULL, &v, &out->n_terms);
 	out->terms = v;
-	out->n_terms = n;
+	return rc;
+}
+
+static enum hr_code decode_preferred_node_term(struct hr_decoder *d, const cJSON *it, void *slot,
+                                               const void *ctx)
+{
+	struct hr_weighted_node_term *t = slot;
+	const cJSON *pref;
+	enum hr_code rc;
+	(void)ctx;
+	if (!cJSON_IsObject(it))
+		return hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
+	if ((rc = get_i32(d, it, "weight", &t->weight)) != HR_OK ||
+	    (rc = get_object(d, it, "preference", &pref)) != HR_OK)
+		return rc;
+	if (!pref) {
+		t->term.malformed = true; /* an absent preference matches nothing */
+		return HR_OK;
+	}
+	size_t saved = hr_path_push_key(&d->path, "preference");
+	rc = decode_node_term(d, pref, &t->term);
+	hr_path_pop(&d->path, saved);
 	return rc;
 }
 
 static enum hr_code decode_preferred_node_terms(struct hr_decoder *d, const cJSON *na,
                                                 struct hr_pod *pod)
 {
-	const cJSON *arr;
-	size_t n;
+	void *v;
 	enum hr_code rc =
-	    get_array(d, na, "preferredDuringSchedulingIgnoredDuringExecution", &arr, &n);
-	if (rc != HR_OK || !arr)
-		return rc;
-	struct hr_weighted_node_term *v = alloc_array(d, n, sizeof(*v));
-	if (!v)
-		return oom(d);
-	size_t saved =
-	    hr_path_push_key(&d->path, "preferredDuringSchedulingIgnoredDuringExecution");
-	for (size_t i = 0; i < n && rc == HR_OK; i++) {
-		const cJSON *it = cJSON_GetArrayItem(arr, (int)i), *pref;
-		size_t s2 = hr_path_push_index(&d->path, i);
-		if (!cJSON_IsObject(it))
-			rc = hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
-		if (rc == HR_OK)
-			rc = get_i32(d, it, "weight", &v[i].weight);
-		if (rc == HR_OK)
-			rc = get_object(d, it, "preference", &pref);
-		if (rc == HR_OK) {
-			size_t s3 = hr_path_push_key(&d->path, "preference");
-			if (pref)
-				rc = decode_node_term(d, pref, &v[i].term);
-			else
-				v[i].term.malformed =
-				    true; /* an absent preference matches nothing */
-			hr_path_pop(&d->path, s3);
-		}
-		hr_path_pop(&d->path, s2);
-	}
-	hr_path_pop(&d->path, saved);
+	    decode_list(d, na, "preferredDuringSchedulingIgnoredDuringExecution",
+	                sizeof(*pod->preferred_node_affinity), decode_preferred_node_term, NULL, &v,
+	                &pod->n_preferred_node_affinity);
 	pod->preferred_node_affinity = v;
-	pod->n_preferred_node_affinity = n;
 	return rc;
 }
 
@@ -711,49 +696,46 @@ static enum hr_code decode_affinity_term(struct hr_decoder *d, const cJSON *it,
 
 /* required: an array of PodAffinityTerm; preferred: WeightedPodAffinityTerm
  * ({weight, podAffinityTerm}). */
+static enum hr_code decode_required_affinity_term(struct hr_decoder *d, const cJSON *it, void *slot,
+                                                  const void *ctx)
+{
+	(void)ctx;
+	return decode_affinity_term(d, it, slot);
+}
+
+/* WeightedPodAffinityTerm: {weight, podAffinityTerm}. */
+static enum hr_code decode_weighted_affinity_term(struct hr_decoder *d, const cJSON *it, void *slot,
+                                                  const void *ctx)
+{
+	struct hr_affinity_term *t = slot;
+	const cJSON *term = NULL;
+	int32_t weight = 0;
+	enum hr_code rc;
+	(void)ctx;
+	if (!cJSON_IsObject(it))
+		return hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
+	if ((rc = get_i32(d, it, "weight", &weight)) != HR_OK ||
+	    (rc = get_object(d, it, "podAffinityTerm", &term)) != HR_OK)
+		return rc;
+	if (!term)
+		return hr_err_at(d->err, HR_EINVAL, &d->path, "podAffinityTerm is required");
+	size_t saved = hr_path_push_key(&d->path, "podAffinityTerm");
+	rc = decode_affinity_term(d, term, t);
+	hr_path_pop(&d->path, saved);
+	t->weight = weight;
+	return rc;
+}
+
+/* required: an array of PodAffinityTerm; preferred: of WeightedPodAffinityTerm. */
 static enum hr_code decode_affinity_terms(struct hr_decoder *d, const cJSON *obj, const char *key,
                                           bool weighted, struct hr_affinity_terms *out)
 {
-	const cJSON *arr;
-	size_t n;
-	enum hr_code rc = get_array(d, obj, key, &arr, &n);
-	out->v = NULL;
-	out->n = 0;
-	if (rc != HR_OK || !arr)
-		return rc;
-	struct hr_affinity_term *v = alloc_array(d, n, sizeof(*v));
-	if (!v)
-		return oom(d);
-	size_t saved = hr_path_push_key(&d->path, key);
-	for (size_t i = 0; i < n && rc == HR_OK; i++) {
-		const cJSON *it = cJSON_GetArrayItem(arr, (int)i);
-		size_t s2 = hr_path_push_index(&d->path, i);
-		if (weighted) {
-			const cJSON *term = NULL;
-			int32_t weight = 0;
-			if (!cJSON_IsObject(it))
-				rc = hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
-			if (rc == HR_OK)
-				rc = get_i32(d, it, "weight", &weight);
-			if (rc == HR_OK)
-				rc = get_object(d, it, "podAffinityTerm", &term);
-			if (rc == HR_OK && !term)
-				rc = hr_err_at(d->err, HR_EINVAL, &d->path,
-				               "podAffinityTerm is required");
-			if (rc == HR_OK) {
-				size_t s3 = hr_path_push_key(&d->path, "podAffinityTerm");
-				rc = decode_affinity_term(d, term, &v[i]);
-				hr_path_pop(&d->path, s3);
-			}
-			v[i].weight = weight;
-		} else {
-			rc = decode_affinity_term(d, it, &v[i]);
-		}
-		hr_path_pop(&d->path, s2);
-	}
-	hr_path_pop(&d->path, saved);
+	void *v;
+	enum hr_code rc =
+	    decode_list(d, obj, key, sizeof(*out->v),
+	                weighted ? decode_weighted_affinity_term : decode_required_affinity_term,
+	                NULL, &v, &out->n);
 	out->v = v;
-	out->n = n;
 	return rc;
 }
 
@@ -859,64 +841,51 @@ static enum hr_code decode_spread_constraint(struct hr_decoder *d, const cJSON *
 	return rc;
 }
 
+static enum hr_code decode_spread_elem(struct hr_decoder *d, const cJSON *it, void *slot,
+                                       const void *ctx)
+{
+	(void)ctx;
+	return decode_spread_constraint(d, it, slot);
+}
+
 static enum hr_code decode_spread(struct hr_decoder *d, const cJSON *spec, struct hr_pod *pod)
 {
-	const cJSON *arr;
-	size_t n;
-	enum hr_code rc = get_array(d, spec, "topologySpreadConstraints", &arr, &n);
-	if (rc != HR_OK || !arr)
-		return rc;
-	struct hr_spread_constraint *v = alloc_array(d, n, sizeof(*v));
-	if (!v)
-		return oom(d);
-	size_t saved = hr_path_push_key(&d->path, "topologySpreadConstraints");
-	for (size_t i = 0; i < n && rc == HR_OK; i++) {
-		size_t s2 = hr_path_push_index(&d->path, i);
-		rc = decode_spread_constraint(d, cJSON_GetArrayItem(arr, (int)i), &v[i]);
-		hr_path_pop(&d->path, s2);
-	}
-	hr_path_pop(&d->path, saved);
+	void *v;
+	enum hr_code rc = decode_list(d, spec, "topologySpreadConstraints", sizeof(*pod->spread),
+	                              decode_spread_elem, NULL, &v, &pod->n_spread);
 	pod->spread = v;
-	pod->n_spread = n;
 	return rc;
 }
 
 /* ---- containers --------------------------------------------------------- */
 
+/* ctx: the pod's hostNetwork, under which hostPort defaults to containerPort. */
+static enum hr_code decode_port(struct hr_decoder *d, const cJSON *it, void *slot, const void *ctx)
+{
+	struct hr_container_port *p = slot;
+	bool host_network = *(const bool *)ctx;
+	enum hr_code rc;
+	if (!cJSON_IsObject(it))
+		return hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
+	if ((rc = get_i32(d, it, "containerPort", &p->container_port)) != HR_OK ||
+	    (rc = get_i32(d, it, "hostPort", &p->host_port)) != HR_OK ||
+	    (rc = get_str(d, it, "protocol", &p->protocol)) != HR_OK ||
+	    (rc = get_str(d, it, "hostIP", &p->host_ip)) != HR_OK)
+		return rc;
+	if (p->protocol.n == 0)
+		p->protocol = HR_STR_LIT("TCP");
+	if (host_network && p->host_port == 0)
+		p->host_port = p->container_port;
+	return HR_OK;
+}
+
 static enum hr_code decode_ports(struct hr_decoder *d, const cJSON *c, bool host_network,
                                  struct hr_container *out)
 {
-	const cJSON *arr;
-	size_t n;
-	enum hr_code rc = get_array(d, c, "ports", &arr, &n);
-	if (rc != HR_OK || !arr)
-		return rc;
-	struct hr_container_port *v = alloc_array(d, n, sizeof(*v));
-	if (!v)
-		return oom(d);
-	size_t saved = hr_path_push_key(&d->path, "ports");
-	for (size_t i = 0; i < n && rc == HR_OK; i++) {
-		const cJSON *p = cJSON_GetArrayItem(arr, (int)i);
-		size_t s2 = hr_path_push_index(&d->path, i);
-		if (!cJSON_IsObject(p))
-			rc = hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
-		if (rc == HR_OK)
-			rc = get_i32(d, p, "containerPort", &v[i].container_port);
-		if (rc == HR_OK)
-			rc = get_i32(d, p, "hostPort", &v[i].host_port);
-		if (rc == HR_OK)
-			rc = get_str(d, p, "protocol", &v[i].protocol);
-		if (rc == HR_OK)
-			rc = get_str(d, p, "hostIP", &v[i].host_ip);
-		hr_path_pop(&d->path, s2);
-		if (v[i].protocol.n == 0)
-			v[i].protocol = HR_STR_LIT("TCP");
-		if (host_network && v[i].host_port == 0)
-			v[i].host_port = v[i].container_port;
-	}
-	hr_path_pop(&d->path, saved);
+	void *v;
+	enum hr_code rc = decode_list(d, c, "ports", sizeof(*out->ports), decode_port,
+	                              &host_network, &v, &out->n_ports);
 	out->ports = v;
-	out->n_ports = n;
 	return rc;
 }
 
@@ -949,31 +918,27 @@ static enum hr_code decode_container(struct hr_decoder *d, const cJSON *c, bool 
 	return decode_ports(d, c, host_network, out);
 }
 
+struct container_ctx {
+	bool host_network;
+	bool is_init;
+};
+
+static enum hr_code decode_container_elem(struct hr_decoder *d, const cJSON *it, void *slot,
+                                          const void *ctx)
+{
+	const struct container_ctx *c = ctx;
+	return decode_container(d, it, c->host_network, c->is_init, slot);
+}
+
 static enum hr_code decode_containers(struct hr_decoder *d, const cJSON *spec, const char *key,
                                       bool host_network, const struct hr_container **out,
                                       size_t *count)
 {
-	const cJSON *arr;
-	size_t n;
-	enum hr_code rc = get_array(d, spec, key, &arr, &n);
-	*out = NULL;
-	*count = 0;
-	if (rc != HR_OK || !arr)
-		return rc;
-	struct hr_container *v = alloc_array(d, n, sizeof(*v));
-	if (!v)
-		return oom(d);
-	bool is_init = strcmp(key, "initContainers") == 0;
-	size_t saved = hr_path_push_key(&d->path, key);
-	for (size_t i = 0; i < n && rc == HR_OK; i++) {
-		size_t s2 = hr_path_push_index(&d->path, i);
-		rc = decode_container(d, cJSON_GetArrayItem(arr, (int)i), host_network, is_init,
-		                      &v[i]);
-		hr_path_pop(&d->path, s2);
-	}
-	hr_path_pop(&d->path, saved);
+	struct container_ctx ctx = {host_network, strcmp(key, "initContainers") == 0};
+	void *v;
+	enum hr_code rc =
+	    decode_list(d, spec, key, sizeof(**out), decode_container_elem, &ctx, &v, count);
 	*out = v;
-	*count = n;
 	return rc;
 }
 
@@ -1201,31 +1166,24 @@ enum hr_code hr_decode_pod(struct hr_decoder *d, const cJSON *obj, struct hr_pod
 
 /* ---- node ---------------------------------------------------------------- */
 
+static enum hr_code decode_image(struct hr_decoder *d, const cJSON *it, void *slot, const void *ctx)
+{
+	struct hr_image *img = slot;
+	enum hr_code rc;
+	(void)ctx;
+	if (!cJSON_IsObject(it))
+		return hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
+	if ((rc = get_str_array(d, it, "names", &img->names, &img->n_names)) != HR_OK)
+		return rc;
+	return get_int(d, it, "sizeBytes", 0, INT64_MAX, &img->size_bytes, NULL);
+}
+
 static enum hr_code decode_images(struct hr_decoder *d, const cJSON *status, struct hr_node *node)
 {
-	const cJSON *arr;
-	size_t n;
-	enum hr_code rc = get_array(d, status, "images", &arr, &n);
-	if (rc != HR_OK || !arr)
-		return rc;
-	struct hr_image *v = alloc_array(d, n, sizeof(*v));
-	if (!v)
-		return oom(d);
-	size_t saved = hr_path_push_key(&d->path, "images");
-	for (size_t i = 0; i < n && rc == HR_OK; i++) {
-		const cJSON *img = cJSON_GetArrayItem(arr, (int)i);
-		size_t s2 = hr_path_push_index(&d->path, i);
-		if (!cJSON_IsObject(img))
-			rc = hr_err_at(d->err, HR_EINVAL, &d->path, "must be an object");
-		if (rc == HR_OK)
-			rc = get_str_array(d, img, "names", &v[i].names, &v[i].n_names);
-		if (rc == HR_OK)
-			rc = get_int(d, img, "sizeBytes", 0, INT64_MAX, &v[i].size_bytes, NULL);
-		hr_path_pop(&d->path, s2);
-	}
-	hr_path_pop(&d->path, saved);
+	void *v;
+	enum hr_code rc = decode_list(d, status, "images", sizeof(*node->images), decode_image,
+	                              NULL, &v, &node->n_images);
 	node->images = v;
-	node->n_images = n;
 	return rc;
 }
 

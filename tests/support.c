@@ -2,10 +2,14 @@
 #include "support.h"
 
 #include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "buf.h"
 
 const char *hr_test_top(void)
 {
@@ -57,4 +61,45 @@ char *hr_test_read_file(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+/* Texts hr_test_list() returned, freed by hr_test_free_lists(). */
+static char **g_lists;
+static size_t g_n_lists;
+
+const char *hr_test_list(const char *item, ...)
+{
+	struct hr_buf b;
+	hr_buf_init(&b, 1 << 22);
+	hr_buf_puts(&b, "{'kind':'List','apiVersion':'v1','items':[");
+	va_list ap;
+	va_start(ap, item);
+	bool first = true;
+	for (const char *it = item; it; it = va_arg(ap, const char *)) {
+		if (!first)
+			hr_buf_putc(&b, ',');
+		first = false;
+		hr_buf_puts(&b, it);
+	}
+	va_end(ap);
+	hr_buf_puts(&b, "]}");
+	char *text = hr_buf_ok(&b) ? hr_buf_take(&b, NULL) : NULL;
+	hr_buf_fini(&b);
+	char **v = realloc(g_lists, (g_n_lists + 1) * sizeof(*v));
+	if (!text || !v) {
+		fprintf(stderr, "support: out of memory building a List\n");
+		abort();
+	}
+	g_lists = v;
+	g_lists[g_n_lists++] = text;
+	return text;
+}
+
+void hr_test_free_lists(void)
+{
+	for (size_t i = 0; i < g_n_lists; i++)
+		free(g_lists[i]);
+	free(g_lists);
+	g_lists = NULL;
+	g_n_lists = 0;
 }

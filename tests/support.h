@@ -12,4 +12,10 @@ char *hr_test_read_file(const char *path, size_t *len);
 /* The repository's top folder (where the Makefile is), found from the cwd. */
 const char *hr_test_top(void);
 
+/* A v1 List document of the given items (JSON texts, then NULL), for
+ * building snapshots in tests. The text lives until hr_test_free_lists(),
+ * which a test's teardown calls. */
+const char *hr_test_list(const char *item, ...);
+void hr_test_free_lists(void);
+
 #endif

@@ -43,49 +43,6 @@
 #define HOST                "kubernetes.io/hostname"
 #define MI(n)               ((int64_t)(n)*1024 * 1024)
 
-/* ---- cluster lists ----------------------------------------------------------- */
-
-/* Texts list() returned; the teardown frees them. */
-static char **g_lists;
-static size_t g_n_lists;
-
-/* A v1 List document of the given items (JSON texts, then NULL). The text lives
- * until the test's teardown. */
-static const char *list(const char *item, ...)
-{
-	struct hr_buf b;
-	hr_buf_init(&b, 1 << 22);
-	hr_buf_puts(&b, "{'kind':'List','apiVersion':'v1','items':[");
-	va_list ap;
-	va_start(ap, item);
-	bool first = true;
-	for (const char *it = item; it; it = va_arg(ap, const char *)) {
-		if (!first)
-			hr_buf_putc(&b, ',');
-		first = false;
-		hr_buf_puts(&b, it);
-	}
-	va_end(ap);
-	hr_buf_puts(&b, "]}");
-	assert_true(hr_buf_ok(&b));
-	char *text = hr_buf_take(&b, NULL);
-	hr_buf_fini(&b);
-	char **v = realloc(g_lists, (g_n_lists + 1) * sizeof(*v));
-	assert_non_null(v);
-	g_lists = v;
-	g_lists[g_n_lists++] = text;
-	return text;
-}
-
-static void free_lists(void)
-{
-	for (size_t i = 0; i < g_n_lists; i++)
-		free(g_lists[i]);
-	free(g_lists);
-	g_lists = NULL;
-	g_n_lists = 0;
-}
-
 /* ---- fixture -------------------------------------------------------------- */
 
 struct fx {
@@ -127,7 +84,7 @@ static int fx_teardown(void **state)
 {
 	(void)state;
 	fx_reset(&F);
-	free_lists();
+	hr_test_free_lists();
 	return 0;
 }
 
@@ -383,7 +340,7 @@ static void test_default_tolerations_respect_existing(void **state)
 static void test_default_tolerations_effect_on_scheduling(void **state)
 {
 	(void)state;
-	const char *cluster = list(
+	const char *cluster = hr_test_list(
 	    NODE("ne", "", "'taints':[{'key':'" UNREACHABLE "','effect':'NoExecute'}]", STD),
 	    NODE("ns", "", "'taints':[{'key':'" UNREACHABLE "','effect':'NoSchedule'}]", STD),
 	    NODE("nr", "", "'taints':[{'key':'" NOT_READY "','effect':'NoExecute'}]", STD), NULL);
@@ -417,7 +374,8 @@ static void test_default_tolerations_effect_on_scheduling(void **state)
 static void test_limit_ranger_defaults(void **state)
 {
 	(void)state;
-	const char *cluster = list(NODE("n1", "", "", STD), LIMIT_RANGE("default", LR_STD), NULL);
+	const char *cluster =
+	    hr_test_list(NODE("n1", "", "", STD), LIMIT_RANGE("default", LR_STD), NULL);
 	/* no resources: limits from default, requests from defaultRequest, and memory's
 	 * defaultRequest := default */
 	load(cluster, PODIN("", "'containers':[{'name':'c'}]"));
@@ -465,7 +423,8 @@ static void test_limit_ranger_defaults(void **state)
 static void test_limit_ranger_namespace_scope(void **state)
 {
 	(void)state;
-	const char *cluster = list(NODE("n1", "", "", STD), LIMIT_RANGE("other", LR_STD), NULL);
+	const char *cluster =
+	    hr_test_list(NODE("n1", "", "", STD), LIMIT_RANGE("other", LR_STD), NULL);
 	load(cluster, PODIN("", "'containers':[{'name':'c'}]"));
 	assert_false(F.admitted & HR_ADMIT_LIMIT_RANGER);
 	assert_int_equal(F.pod->containers[0].requests.n, 0);
@@ -480,32 +439,34 @@ static void test_limit_ranger_item_defaulting(void **state)
 {
 	(void)state;
 	/* default := max when absent, and defaultRequest := default */
-	load(list(NODE("n1", "", "", STD),
-	          LIMIT_RANGE("default", "{'type':'Container','max':{'cpu':'2'}}"), NULL),
+	load(hr_test_list(NODE("n1", "", "", STD),
+	                  LIMIT_RANGE("default", "{'type':'Container','max':{'cpu':'2'}}"), NULL),
 	     PODIN("", "'containers':[{'name':'c'}]"));
 	assert_int_equal(milli_of(F.pod->containers[0].limits, "cpu"), 2000);
 	assert_int_equal(milli_of(F.pod->containers[0].requests, "cpu"), 2000);
 	/* defaultRequest := min when there is no default: a request but no limit */
-	load(list(NODE("n1", "", "", STD),
-	          LIMIT_RANGE("default", "{'type':'Container','min':{'memory':'64Mi'}}"), NULL),
+	load(hr_test_list(NODE("n1", "", "", STD),
+	                  LIMIT_RANGE("default", "{'type':'Container','min':{'memory':'64Mi'}}"),
+	                  NULL),
 	     PODIN("", "'containers':[{'name':'c'}]"));
 	assert_int_equal(milli_of(F.pod->containers[0].requests, "memory"), MI(64) * 1000);
 	assert_int_equal(milli_of(F.pod->containers[0].limits, "memory"), -1);
 	assert_int_equal(F.pod->request.mem_bytes, MI(64));
 	/* default wins over min for defaultRequest */
-	load(list(NODE("n1", "", "", STD),
-	          LIMIT_RANGE("default",
-	                      "{'type':'Container','default':{'cpu':'1'},'min':{'cpu':'100m'}}"),
-	          NULL),
+	load(hr_test_list(
+	         NODE("n1", "", "", STD),
+	         LIMIT_RANGE("default",
+	                     "{'type':'Container','default':{'cpu':'1'},'min':{'cpu':'100m'}}"),
+	         NULL),
 	     PODIN("", "'containers':[{'name':'c'}]"));
 	assert_int_equal(milli_of(F.pod->containers[0].requests, "cpu"), 1000);
 	/* defaultRequest wins over default */
-	load(
-	    list(NODE("n1", "", "", STD),
-	         LIMIT_RANGE("default", "{'type':'Container','default':{'cpu':'1'},'defaultRequest'"
-	                                ":{'cpu':'300m'},'max':{'cpu':'4'},'min':{'cpu':'100m'}}"),
-	         NULL),
-	    PODIN("", "'containers':[{'name':'c'}]"));
+	load(hr_test_list(NODE("n1", "", "", STD),
+	                  LIMIT_RANGE("default",
+	                              "{'type':'Container','default':{'cpu':'1'},'defaultRequest'"
+	                              ":{'cpu':'300m'},'max':{'cpu':'4'},'min':{'cpu':'100m'}}"),
+	                  NULL),
+	     PODIN("", "'containers':[{'name':'c'}]"));
 	assert_int_equal(milli_of(F.pod->containers[0].requests, "cpu"), 300);
 	assert_int_equal(milli_of(F.pod->containers[0].limits, "cpu"), 1000);
 }
@@ -513,17 +474,18 @@ static void test_limit_ranger_item_defaulting(void **state)
 static void test_limit_ranger_only_container_items(void **state)
 {
 	(void)state;
-	load(list(NODE("n1", "", "", STD),
-	          LIMIT_RANGE("default", "{'type':'Pod','max':{'cpu':'2'}},{'type':'"
-	                                 "PersistentVolumeClaim','max':{'storage':'10Gi'}}"),
-	          NULL),
-	     PODIN("", "'containers':[{'name':'c'}]"));
+	load(
+	    hr_test_list(NODE("n1", "", "", STD),
+	                 LIMIT_RANGE("default", "{'type':'Pod','max':{'cpu':'2'}},{'type':'"
+	                                        "PersistentVolumeClaim','max':{'storage':'10Gi'}}"),
+	                 NULL),
+	    PODIN("", "'containers':[{'name':'c'}]"));
 	assert_false(F.admitted & HR_ADMIT_LIMIT_RANGER);
 	assert_int_equal(F.pod->containers[0].limits.n, 0);
 	assert_int_equal(F.pod->containers[0].requests.n, 0);
 	/* a Container item beside a Pod item still applies */
-	load(list(NODE("n1", "", "", STD),
-	          LIMIT_RANGE("default", "{'type':'Pod','max':{'cpu':'8'}}," LR_STD), NULL),
+	load(hr_test_list(NODE("n1", "", "", STD),
+	                  LIMIT_RANGE("default", "{'type':'Pod','max':{'cpu':'8'}}," LR_STD), NULL),
 	     PODIN("", "'containers':[{'name':'c'}]"));
 	assert_int_equal(milli_of(F.pod->containers[0].limits, "cpu"), 500);
 	assert_int_equal(milli_of(F.pod->containers[0].requests, "cpu"), 100);
@@ -532,16 +494,17 @@ static void test_limit_ranger_only_container_items(void **state)
 static void test_limit_ranger_several_ranges(void **state)
 {
 	(void)state;
-	load(list(NODE("n1", "", "", STD),
-	          LIMIT_RANGE(
-	              "default",
-	              "{'type':'Container','default':{'cpu':'500m'}}") ",{'kind':'LimitRange','"
-	                                                               "metadata':{'name':'second',"
-	                                                               "'namespace':'default'},'"
-	                                                               "spec':{'limits':[{'type':'"
-	                                                               "Container','default':{'"
-	                                                               "memory':'128Mi'}}]}}",
-	          NULL),
+	load(hr_test_list(
+	         NODE("n1", "", "", STD),
+	         LIMIT_RANGE(
+	             "default",
+	             "{'type':'Container','default':{'cpu':'500m'}}") ",{'kind':'LimitRange','"
+	                                                              "metadata':{'name':'second',"
+	                                                              "'namespace':'default'},'"
+	                                                              "spec':{'limits':[{'type':'"
+	                                                              "Container','default':{'"
+	                                                              "memory':'128Mi'}}]}}",
+	         NULL),
 	     PODIN("", "'containers':[{'name':'c'}]"));
 	assert_int_equal(milli_of(F.pod->containers[0].requests, "cpu"), 500);
 	assert_int_equal(milli_of(F.pod->containers[0].requests, "memory"), MI(128) * 1000);
@@ -551,7 +514,7 @@ static void test_limit_ranger_then_validation(void **state)
 {
 	(void)state;
 	/* request 1 cpu, LimitRanger's default limit 500m: requests > limits */
-	expect_rejected(list(NODE("n1", "", "", STD), LIMIT_RANGE("default", LR_STD), NULL),
+	expect_rejected(hr_test_list(NODE("n1", "", "", STD), LIMIT_RANGE("default", LR_STD), NULL),
 	                PODIN("", CTR("'requests':{'cpu':'1'}")),
 	                "spec.containers[0].resources.requests", "cpu", NULL);
 }

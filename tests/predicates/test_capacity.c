@@ -43,49 +43,6 @@
 #define STD      "'cpu':'4','memory':'32Gi','pods':'110'"
 #define HOST     "kubernetes.io/hostname"
 
-/* ---- cluster lists ----------------------------------------------------------- */
-
-/* Texts list() returned; the teardown frees them. */
-static char **g_lists;
-static size_t g_n_lists;
-
-/* A v1 List document of the given items (JSON texts, then NULL). The text lives
- * until the test's teardown. */
-static const char *list(const char *item, ...)
-{
-	struct hr_buf b;
-	hr_buf_init(&b, 1 << 22);
-	hr_buf_puts(&b, "{'kind':'List','apiVersion':'v1','items':[");
-	va_list ap;
-	va_start(ap, item);
-	bool first = true;
-	for (const char *it = item; it; it = va_arg(ap, const char *)) {
-		if (!first)
-			hr_buf_putc(&b, ',');
-		first = false;
-		hr_buf_puts(&b, it);
-	}
-	va_end(ap);
-	hr_buf_puts(&b, "]}");
-	assert_true(hr_buf_ok(&b));
-	char *text = hr_buf_take(&b, NULL);
-	hr_buf_fini(&b);
-	char **v = realloc(g_lists, (g_n_lists + 1) * sizeof(*v));
-	assert_non_null(v);
-	g_lists = v;
-	g_lists[g_n_lists++] = text;
-	return text;
-}
-
-static void free_lists(void)
-{
-	for (size_t i = 0; i < g_n_lists; i++)
-		free(g_lists[i]);
-	free(g_lists);
-	g_lists = NULL;
-	g_n_lists = 0;
-}
-
 /* ---- fixture -------------------------------------------------------------- */
 
 struct fx {
@@ -133,7 +90,7 @@ static int fx_teardown(void **state)
 {
 	(void)state;
 	fx_reset(&F);
-	free_lists();
+	hr_test_free_lists();
 	return 0;
 }
 
@@ -337,12 +294,12 @@ static void test_extended_resources_and_slots(void **state)
 	 *   g1: 4 gpus, 1 used -> 3, then Insufficient example.com/gpu (U)
 	 *   g2: 2 gpus but pods 5 with 4 used -> 1, then Too many pods (U; gpu 1 left)
 	 *   plain: no gpus -> 0, Insufficient example.com/gpu (UU) */
-	const char *cluster =
-	    list(NODE("g1", "", "", STD ",'example.com/gpu':'4'"),
-	         NODE("g2", "", "", "'cpu':'4','memory':'32Gi','pods':'5','example.com/gpu':'2'"),
-	         NODE("plain", "", "", STD), POD("u", "g1", "", CTR("'example.com/gpu':'1'")),
-	         POD("a", "g2", "", CTR("")), POD("b", "g2", "", CTR("")),
-	         POD("c", "g2", "", CTR("")), POD("d", "g2", "", CTR("")), NULL);
+	const char *cluster = hr_test_list(
+	    NODE("g1", "", "", STD ",'example.com/gpu':'4'"),
+	    NODE("g2", "", "", "'cpu':'4','memory':'32Gi','pods':'5','example.com/gpu':'2'"),
+	    NODE("plain", "", "", STD), POD("u", "g1", "", CTR("'example.com/gpu':'1'")),
+	    POD("a", "g2", "", CTR("")), POD("b", "g2", "", CTR("")), POD("c", "g2", "", CTR("")),
+	    POD("d", "g2", "", CTR("")), NULL);
 	for (int mode = 0; mode < 2; mode++) {
 		load(cluster, PODIN("", "'containers':[{'name':'c','resources':{'limits':{'example."
 		                        "com/gpu':'1'}}}]"));
@@ -359,7 +316,7 @@ static void test_host_port_pods_one_per_node(void **state)
 {
 	(void)state;
 	/* a host port holds at most one copy per node; h3 already has the port in use */
-	const char *cluster = list(
+	const char *cluster = hr_test_list(
 	    NODE("h1", "", "", STD), NODE("h2", "", "", STD), NODE("h3", "", "", STD),
 	    POD("web", "h3", "",
 	        "'containers':[{'name':'c','ports':[{'containerPort':8080,'hostPort':8080}]}]"),
@@ -380,8 +337,8 @@ static void test_host_port_pods_one_per_node(void **state)
 	}
 	/* a specific host IP: still one copy per node (a copy clashes with itself);
 	 * a node without cpu room holds none and fails on resources, not ports */
-	load(list(NODE("h1", "", "", STD),
-	          NODE("full", "", "", "'cpu':'50m','memory':'1Gi','pods':'110'"), NULL),
+	load(hr_test_list(NODE("h1", "", "", STD),
+	                  NODE("full", "", "", "'cpu':'50m','memory':'1Gi','pods':'110'"), NULL),
 	     PODIN("", "'containers':[{'name':'c','resources':{'requests':{'cpu':'100m'}},'ports':["
 	               "{'containerPort':80,'hostPort':80,'hostIP':'127.0.0.1'}]}]"));
 	run(HR_CAPACITY_AUTO, 0);
@@ -398,7 +355,7 @@ static void test_anti_affinity_hostname_one_per_eligible_node(void **state)
 {
 	(void)state;
 	/* a1, a2 eligible with room; a3 tainted; a4 too small: 2 copies */
-	const char *cluster = list(
+	const char *cluster = hr_test_list(
 	    NODE("a1", "'" HOST "':'a1'", "", STD), NODE("a2", "'" HOST "':'a2'", "", STD),
 	    NODE("a3", "'" HOST "':'a3'",
 	         "'taints':[{'key':'k','value':'v','effect':'NoSchedule'}]", STD),
@@ -417,8 +374,9 @@ static void test_anti_affinity_hostname_one_per_eligible_node(void **state)
 	NODE_UU("a4", 0, HR_PLUGIN_NODE_RESOURCES_FIT, "Insufficient cpu");
 
 	/* one solo pod already runs on a1: only a2 is left */
-	load(list(NODE("a1", "'" HOST "':'a1'", "", STD), NODE("a2", "'" HOST "':'a2'", "", STD),
-	          POD("old", "a1", "'app':'solo'", CTR("")), NULL),
+	load(hr_test_list(NODE("a1", "'" HOST "':'a1'", "", STD),
+	                  NODE("a2", "'" HOST "':'a2'", "", STD),
+	                  POD("old", "a1", "'app':'solo'", CTR("")), NULL),
 	     PODIN("'app':'solo'", CTR("'cpu':'500m'") SOLO_ANTI(HOST)));
 	run(HR_CAPACITY_AUTO, 0);
 	expect_count(1, "0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules.");
@@ -433,9 +391,9 @@ static void test_anti_affinity_zone_one_per_zone(void **state)
 	(void)state;
 	/* zones a (2 nodes), b (2 nodes), c (1 node): one copy per zone = 3 */
 	const char *cluster =
-	    list(NODE("za1", "'zone':'a'", "", STD), NODE("za2", "'zone':'a'", "", STD),
-	         NODE("zb1", "'zone':'b'", "", STD), NODE("zb2", "'zone':'b'", "", STD),
-	         NODE("zc1", "'zone':'c'", "", STD), NULL);
+	    hr_test_list(NODE("za1", "'zone':'a'", "", STD), NODE("za2", "'zone':'a'", "", STD),
+	                 NODE("zb1", "'zone':'b'", "", STD), NODE("zb2", "'zone':'b'", "", STD),
+	                 NODE("zc1", "'zone':'c'", "", STD), NULL);
 	load(cluster, PODIN("'app':'solo'", CTR("'cpu':'100m'") SOLO_ANTI("zone")));
 	run(HR_CAPACITY_AUTO, 0);
 	expect_count(3, "0/5 nodes are available: 5 node(s) didn't match pod anti-affinity rules.");
@@ -462,11 +420,11 @@ static void test_spread_max_skew_uneven_zones(void **state)
 	 * maxSkew 1, copies of 100m. Start a=3, b=0: a is 4 - 0 > 1 away, so copies go to b
 	 * until b=3 fills b1 (300m); then a may take one (3 + 1 - 3 = 1), after which
 	 * a would be 5 - 3 = 2 > 1. Count 4: a1 1, b1 3. */
-	const char *cluster =
-	    list(NODE("a1", "'zone':'a'", "", "'cpu':'500m','memory':'1Gi','pods':'110'"),
-	         NODE("b1", "'zone':'b'", "", "'cpu':'300m','memory':'1Gi','pods':'110'"),
-	         POD("w1", "a1", "'app':'web'", CTR("")), POD("w2", "a1", "'app':'web'", CTR("")),
-	         POD("w3", "a1", "'app':'web'", CTR("")), NULL);
+	const char *cluster = hr_test_list(
+	    NODE("a1", "'zone':'a'", "", "'cpu':'500m','memory':'1Gi','pods':'110'"),
+	    NODE("b1", "'zone':'b'", "", "'cpu':'300m','memory':'1Gi','pods':'110'"),
+	    POD("w1", "a1", "'app':'web'", CTR("")), POD("w2", "a1", "'app':'web'", CTR("")),
+	    POD("w3", "a1", "'app':'web'", CTR("")), NULL);
 	const char *pod =
 	    PODIN("'app':'web'",
 	          CTR("'cpu':'100m'") ",'topologySpreadConstraints':[{'maxSkew':1,'topologyKey':'"
@@ -489,16 +447,16 @@ static void test_spread_max_skew_uneven_zones(void **state)
 	 * together from the bottom: c fills at 20, then a and b may each go one above
 	 * it, to 21 (b is then full too). Copies: a 21 - 4 = 17, b 21 - 1 = 20, c 20;
 	 * count 57, whatever order the loop picks. */
-	const char *three =
-	    list(NODE("a1", "'zone':'a'", "", "'cpu':'4','memory':'8Gi','pods':'12'"),
-	         NODE("a2", "'zone':'a'", "", "'cpu':'4','memory':'8Gi','pods':'12'"),
-	         NODE("b1", "'zone':'b'", "", "'cpu':'4','memory':'8Gi','pods':'11'"),
-	         NODE("b2", "'zone':'b'", "", "'cpu':'4','memory':'8Gi','pods':'10'"),
-	         NODE("c1", "'zone':'c'", "", "'cpu':'4','memory':'8Gi','pods':'10'"),
-	         NODE("c2", "'zone':'c'", "", "'cpu':'4','memory':'8Gi','pods':'10'"),
-	         POD("x1", "a1", "'app':'web'", CTR("")), POD("x2", "a1", "'app':'web'", CTR("")),
-	         POD("x3", "a2", "'app':'web'", CTR("")), POD("x4", "a2", "'app':'web'", CTR("")),
-	         POD("y1", "b1", "'app':'web'", CTR("")), NULL);
+	const char *three = hr_test_list(
+	    NODE("a1", "'zone':'a'", "", "'cpu':'4','memory':'8Gi','pods':'12'"),
+	    NODE("a2", "'zone':'a'", "", "'cpu':'4','memory':'8Gi','pods':'12'"),
+	    NODE("b1", "'zone':'b'", "", "'cpu':'4','memory':'8Gi','pods':'11'"),
+	    NODE("b2", "'zone':'b'", "", "'cpu':'4','memory':'8Gi','pods':'10'"),
+	    NODE("c1", "'zone':'c'", "", "'cpu':'4','memory':'8Gi','pods':'10'"),
+	    NODE("c2", "'zone':'c'", "", "'cpu':'4','memory':'8Gi','pods':'10'"),
+	    POD("x1", "a1", "'app':'web'", CTR("")), POD("x2", "a1", "'app':'web'", CTR("")),
+	    POD("x3", "a2", "'app':'web'", CTR("")), POD("x4", "a2", "'app':'web'", CTR("")),
+	    POD("y1", "b1", "'app':'web'", CTR("")), NULL);
 	load(three, pod);
 	run(HR_CAPACITY_AUTO, 0);
 	assert_int_equal(F.r.count, 57);
@@ -510,7 +468,7 @@ static void test_spread_max_skew_uneven_zones(void **state)
 static void test_prefilter_rejection(void **state)
 {
 	(void)state;
-	const char *cluster = list(NODE("n1", "", "", STD), NODE("n2", "", "", STD), NULL);
+	const char *cluster = hr_test_list(NODE("n1", "", "", STD), NODE("n2", "", "", STD), NULL);
 	load(cluster,
 	     PODIN("", CTR("'cpu':'1'") ",'affinity':{'nodeAffinity':{'"
 	                                "requiredDuringSchedulingIgnoredDuringExecution':{'"
@@ -531,8 +489,9 @@ static void test_prefilter_node_set_in_message(void **state)
 {
 	(void)state;
 	/* only n1 is in the node-name set and it is tainted */
-	load(list(NODE("n1", "", "'taints':[{'key':'k','value':'v','effect':'NoSchedule'}]", STD),
-	          NODE("n2", "", "", STD), NODE("n3", "", "", STD), NULL),
+	load(hr_test_list(
+	         NODE("n1", "", "'taints':[{'key':'k','value':'v','effect':'NoSchedule'}]", STD),
+	         NODE("n2", "", "", STD), NODE("n3", "", "", STD), NULL),
 	     PODIN("", CTR("'cpu':'1'") ",'affinity':{'nodeAffinity':{'"
 	                                "requiredDuringSchedulingIgnoredDuringExecution':{'"
 	                                "nodeSelectorTerms':[{'matchFields':[{'key':'metadata.name'"

@@ -50,49 +50,6 @@
 #define STD      "'cpu':'4','memory':'32Gi','pods':'110'"
 /* clang-format on */
 
-/* ---- cluster lists ----------------------------------------------------------- */
-
-/* Texts list() returned; the teardown frees them. */
-static char **g_lists;
-static size_t g_n_lists;
-
-/* A v1 List document of the given items (JSON texts, then NULL). The text lives
- * until the test's teardown. */
-static const char *list(const char *item, ...)
-{
-	struct hr_buf b;
-	hr_buf_init(&b, 1 << 22);
-	hr_buf_puts(&b, "{'kind':'List','apiVersion':'v1','items':[");
-	va_list ap;
-	va_start(ap, item);
-	bool first = true;
-	for (const char *it = item; it; it = va_arg(ap, const char *)) {
-		if (!first)
-			hr_buf_putc(&b, ',');
-		first = false;
-		hr_buf_puts(&b, it);
-	}
-	va_end(ap);
-	hr_buf_puts(&b, "]}");
-	assert_true(hr_buf_ok(&b));
-	char *text = hr_buf_take(&b, NULL);
-	hr_buf_fini(&b);
-	char **v = realloc(g_lists, (g_n_lists + 1) * sizeof(*v));
-	assert_non_null(v);
-	g_lists = v;
-	g_lists[g_n_lists++] = text;
-	return text;
-}
-
-static void free_lists(void)
-{
-	for (size_t i = 0; i < g_n_lists; i++)
-		free(g_lists[i]);
-	free(g_lists);
-	g_lists = NULL;
-	g_n_lists = 0;
-}
-
 /* ---- fixture -------------------------------------------------------------- */
 
 struct fx {
@@ -136,7 +93,7 @@ static int fx_teardown(void **state)
 {
 	(void)state;
 	fx_reset(&F);
-	free_lists();
+	hr_test_free_lists();
 	return 0;
 }
 
@@ -260,7 +217,7 @@ static void test_plugin_names(void **state)
 static void test_plain_pod_passes_plain_node(void **state)
 {
 	(void)state;
-	load(list(NODE("n1", "", "", STD), NULL), PODIN("", CTR("'cpu':'1'")));
+	load(hr_test_list(NODE("n1", "", "", STD), NULL), PODIN("", CTR("'cpu':'1'")));
 	assert_false(F.ctx.prefilter_rejected);
 	assert_null(F.ctx.allowed);
 	PASS("n1");
@@ -271,8 +228,8 @@ static void test_plain_pod_passes_plain_node(void **state)
 static void test_unschedulable_node_rejected(void **state)
 {
 	(void)state;
-	load(list(NODE("n1", "", "'unschedulable':true", STD), NODE("n2", "", "", STD),
-	          NODE("n3", "", "'unschedulable':false", STD), NULL),
+	load(hr_test_list(NODE("n1", "", "'unschedulable':true", STD), NODE("n2", "", "", STD),
+	                  NODE("n3", "", "'unschedulable':false", STD), NULL),
 	     PODIN("", CTR("")));
 	FAIL_UU("n1", P_UNSCHED, R_UNSCHEDULABLE);
 	PASS("n2");
@@ -306,7 +263,7 @@ static void test_unschedulable_toleration_rules(void **state)
 	    {"{'key':'node.kubernetes.io/unschedulable','operator':'Bogus'}", false},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		loadf(list(NODE("n1", "", "'unschedulable':true", STD), NULL),
+		loadf(hr_test_list(NODE("n1", "", "'unschedulable':true", STD), NULL),
 		      PODIN("", CTR("") ",'tolerations':[%s]"), cases[i].tol);
 		snprintf(g_case, sizeof(g_case), "%s", cases[i].tol);
 		if (cases[i].tolerated)
@@ -321,7 +278,7 @@ static void test_unschedulable_toleration_rules(void **state)
 static void test_node_name(void **state)
 {
 	(void)state;
-	const char *cluster = list(NODE("n1", "", "", STD), NODE("n2", "", "", STD), NULL);
+	const char *cluster = hr_test_list(NODE("n1", "", "", STD), NODE("n2", "", "", STD), NULL);
 	load(cluster, PODIN("", "'nodeName':'n2'," CTR("")));
 	FAIL_UU("n1", P_NAME, R_NODE_NAME);
 	PASS("n2");
@@ -830,11 +787,11 @@ static void test_fit_too_many_pods(void **state)
 {
 	(void)state;
 	const char *cluster =
-	    list(NODE("full", "", "", "'cpu':'4','memory':'8Gi','pods':'2'"),
-	         NODE("room", "", "", "'cpu':'4','memory':'8Gi','pods':'3'"),
-	         NODE("nopods", "", "", "'cpu':'4','memory':'8Gi'"), POD("a", "full", "", CTR("")),
-	         POD("b", "full", "", CTR("")), POD("c", "room", "", CTR("")),
-	         POD("d", "room", "", CTR("")), NULL);
+	    hr_test_list(NODE("full", "", "", "'cpu':'4','memory':'8Gi','pods':'2'"),
+	                 NODE("room", "", "", "'cpu':'4','memory':'8Gi','pods':'3'"),
+	                 NODE("nopods", "", "", "'cpu':'4','memory':'8Gi'"),
+	                 POD("a", "full", "", CTR("")), POD("b", "full", "", CTR("")),
+	                 POD("c", "room", "", CTR("")), POD("d", "room", "", CTR("")), NULL);
 	/* a pod that requests nothing still needs a pod slot */
 	load(cluster, PODIN("", CTR("")));
 	FAIL_U("full", P_FIT, R_PODS);
@@ -850,7 +807,7 @@ static void test_fit_too_many_pods(void **state)
 static void test_fit_cpu_memory_ephemeral(void **state)
 {
 	(void)state;
-	const char *cluster = list(
+	const char *cluster = hr_test_list(
 	    NODE("used", "", "",
 	         "'cpu':'1','memory':'1Gi','ephemeral-storage':'10Gi','pods':'110'"),
 	    NODE("empty", "", "",
@@ -902,8 +859,9 @@ static void test_fit_zero_requests_skip_overcommitted(void **state)
 {
 	(void)state;
 	/* the node is already over-committed on cpu (existing pods are not re-checked) */
-	const char *cluster = list(NODE("over", "", "", "'cpu':'1','memory':'1Gi','pods':'110'"),
-	                           POD("big", "over", "", CTR("'cpu':'1500m'")), NULL);
+	const char *cluster =
+	    hr_test_list(NODE("over", "", "", "'cpu':'1','memory':'1Gi','pods':'110'"),
+	                 POD("big", "over", "", CTR("'cpu':'1500m'")), NULL);
 	load(cluster, PODIN("", CTR("'memory':'100Mi'")));
 	PASS("over");
 	load(cluster, PODIN("", CTR("")));
@@ -918,7 +876,7 @@ static void test_fit_zero_requests_skip_overcommitted(void **state)
 static void test_fit_scalar_resources(void **state)
 {
 	(void)state;
-	const char *cluster = list(
+	const char *cluster = hr_test_list(
 	    NODE("gpu", "", "",
 	         "'cpu':'4','memory':'8Gi','pods':'110','example.com/"
 	         "gpu':'2','hugepages-2Mi':'8Mi','foo.kubernetes.io/widget':'3','kubernetes.io/"
@@ -966,13 +924,13 @@ static void test_fit_scalar_resources(void **state)
 static void test_fit_all_reasons_together(void **state)
 {
 	(void)state;
-	const char *cluster =
-	    list(NODE("n1", "", "",
-	              "'cpu':'1','memory':'1Gi','ephemeral-storage':'1Gi','pods':'1','example.com/"
-	              "gpu':'1','example.com/fpga':'1'"),
-	         POD("u", "n1", "",
-	             CTR("'cpu':'1','memory':'1Gi','example.com/gpu':'1','example.com/fpga':'1'")),
-	         NULL);
+	const char *cluster = hr_test_list(
+	    NODE("n1", "", "",
+	         "'cpu':'1','memory':'1Gi','ephemeral-storage':'1Gi','pods':'1','example.com/"
+	         "gpu':'1','example.com/fpga':'1'"),
+	    POD("u", "n1", "",
+	        CTR("'cpu':'1','memory':'1Gi','example.com/gpu':'1','example.com/fpga':'1'")),
+	    NULL);
 	load(cluster, PODIN("", CTR("'cpu':'100m','memory':'1Mi','ephemeral-storage':'2Gi','"
 	                            "example.com/gpu':'1','example.com/fpga':'1'")));
 	FAIL_UU("n1", P_FIT,
@@ -988,7 +946,7 @@ static void test_fit_all_reasons_together(void **state)
 static void test_fit_reasons_emitted_one_by_one(void **state)
 {
 	(void)state;
-	load(list(NODE("n1", "", "", "'cpu':'1','memory':'1Gi','pods':'0'"), NULL),
+	load(hr_test_list(NODE("n1", "", "", "'cpu':'1','memory':'1Gi','pods':'0'"), NULL),
 	     PODIN("", CTR("'cpu':'2','memory':'2Gi','example.com/gpu':'1'")));
 	struct hr_node_status st;
 	hr_filter_node(&F.ctx, hr_snap_find_node(F.snap, HR_STR_LIT("n1")), &st);
@@ -1010,12 +968,12 @@ static void test_fit_init_sidecar_overhead(void **state)
 {
 	(void)state;
 	const char *cluster =
-	    list(NODE("c500", "", "", "'cpu':'500m','memory':'1Gi','pods':'10'"),
-	         NODE("c499", "", "", "'cpu':'499m','memory':'1Gi','pods':'10'"),
-	         NODE("c450", "", "", "'cpu':'450m','memory':'1Gi','pods':'10'"),
-	         NODE("c449", "", "", "'cpu':'449m','memory':'1Gi','pods':'10'"),
-	         NODE("c150", "", "", "'cpu':'150m','memory':'1Gi','pods':'10'"),
-	         NODE("c149", "", "", "'cpu':'149m','memory':'1Gi','pods':'10'"), NULL);
+	    hr_test_list(NODE("c500", "", "", "'cpu':'500m','memory':'1Gi','pods':'10'"),
+	                 NODE("c499", "", "", "'cpu':'499m','memory':'1Gi','pods':'10'"),
+	                 NODE("c450", "", "", "'cpu':'450m','memory':'1Gi','pods':'10'"),
+	                 NODE("c449", "", "", "'cpu':'449m','memory':'1Gi','pods':'10'"),
+	                 NODE("c150", "", "", "'cpu':'150m','memory':'1Gi','pods':'10'"),
+	                 NODE("c149", "", "", "'cpu':'149m','memory':'1Gi','pods':'10'"), NULL);
 	/* R = max(100m + 100m, init 500m) = 500m (the nodes are empty, so a request above
 	 * allocatable is UnschedulableAndUnresolvable) */
 	load(cluster,
@@ -1062,14 +1020,14 @@ static void test_fit_existing_pod_accounting(void **state)
 	(void)state;
 	/* running 500m + terminating 300m count; a Succeeded pod and an unbound
 	 * pod hold nothing: used = 800m of 1 cpu, 2 of 3 pod slots */
-	const char *cluster =
-	    list(NODE("n1", "", "", "'cpu':'1','memory':'1Gi','pods':'3'"),
-	         POD("run", "n1", "", CTR("'cpu':'500m'")),
-	         POD_X("done", "", "n1", "", CTR("'cpu':'500m'"), "'phase':'Succeeded'"),
-	         POD_X("failed", "", "n1", "", CTR("'cpu':'500m'"), "'phase':'Failed'"),
-	         POD_X("bye", ",'deletionTimestamp':'2024-01-01T00:00:00Z'", "n1", "",
-	               CTR("'cpu':'300m'"), "'phase':'Running'"),
-	         POD_X("pending", "", "", "", CTR("'cpu':'500m'"), "'phase':'Pending'"), NULL);
+	const char *cluster = hr_test_list(
+	    NODE("n1", "", "", "'cpu':'1','memory':'1Gi','pods':'3'"),
+	    POD("run", "n1", "", CTR("'cpu':'500m'")),
+	    POD_X("done", "", "n1", "", CTR("'cpu':'500m'"), "'phase':'Succeeded'"),
+	    POD_X("failed", "", "n1", "", CTR("'cpu':'500m'"), "'phase':'Failed'"),
+	    POD_X("bye", ",'deletionTimestamp':'2024-01-01T00:00:00Z'", "n1", "",
+	          CTR("'cpu':'300m'"), "'phase':'Running'"),
+	    POD_X("pending", "", "", "", CTR("'cpu':'500m'"), "'phase':'Pending'"), NULL);
 	load(cluster, PODIN("", CTR("'cpu':'200m'")));
 	PASS("n1");
 	load(cluster, PODIN("", CTR("'cpu':'201m'")));
@@ -1081,7 +1039,7 @@ static void test_fit_existing_pod_resized(void **state)
 {
 	(void)state;
 	/* in-place resize: status resources raise the existing pod's request to 600m */
-	const char *cluster = list(
+	const char *cluster = hr_test_list(
 	    NODE("n1", "", "", "'cpu':'1','memory':'1Gi','pods':'10'"),
 	    POD_X("r", "", "n1", "", CTR("'cpu':'100m'"),
 	          "'phase':'Running','containerStatuses':[{'name':'c','resources':{'requests':{"
@@ -1093,7 +1051,7 @@ static void test_fit_existing_pod_resized(void **state)
 	FAIL_U("n1", P_FIT, R_CPU);
 
 	/* max(spec 100m, status 300m, allocated 700m) = 700m */
-	const char *allocated = list(
+	const char *allocated = hr_test_list(
 	    NODE("n1", "", "", "'cpu':'1','memory':'1Gi','pods':'10'"),
 	    POD_X("r", "", "n1", "", CTR("'cpu':'100m'"),
 	          "'phase':'Running','containerStatuses':[{'name':'c','resources':{'requests':{"
@@ -1105,22 +1063,23 @@ static void test_fit_existing_pod_resized(void **state)
 	FAIL_U("n1", P_FIT, R_CPU);
 
 	/* a status entry without resources is ignored, even with allocatedResources: 100m */
-	load(list(NODE("n1", "", "", "'cpu':'1','memory':'1Gi','pods':'10'"),
-	          POD_X("r", "", "n1", "", CTR("'cpu':'100m'"),
-	                "'phase':'Running','containerStatuses':[{'name':'c','allocatedResources':{"
-	                "'cpu':'900m'}}]"),
-	          NULL),
+	load(hr_test_list(
+	         NODE("n1", "", "", "'cpu':'1','memory':'1Gi','pods':'10'"),
+	         POD_X("r", "", "n1", "", CTR("'cpu':'100m'"),
+	               "'phase':'Running','containerStatuses':[{'name':'c','allocatedResources':{"
+	               "'cpu':'900m'}}]"),
+	         NULL),
 	     PODIN("", CTR("'cpu':'900m'")));
 	PASS("n1");
 
 	/* resize Infeasible: the spec request (800m) is left out of the max: 200m */
-	const char *infeasible =
-	    list(NODE("n1", "", "", "'cpu':'1','memory':'1Gi','pods':'10'"),
-	         POD_X("r", "", "n1", "", CTR("'cpu':'800m'"),
-	               "'phase':'Running','conditions':[{'type':'PodResizePending','status':'True',"
-	               "'reason':'Infeasible'}],'containerStatuses':[{'name':'c','resources':{"
-	               "'requests':{'cpu':'200m'}}}]"),
-	         NULL);
+	const char *infeasible = hr_test_list(
+	    NODE("n1", "", "", "'cpu':'1','memory':'1Gi','pods':'10'"),
+	    POD_X("r", "", "n1", "", CTR("'cpu':'800m'"),
+	          "'phase':'Running','conditions':[{'type':'PodResizePending','status':'True',"
+	          "'reason':'Infeasible'}],'containerStatuses':[{'name':'c','resources':{"
+	          "'requests':{'cpu':'200m'}}}]"),
+	    NULL);
 	load(infeasible, PODIN("", CTR("'cpu':'800m'")));
 	PASS("n1");
 	load(infeasible, PODIN("", CTR("'cpu':'801m'")));
@@ -1203,9 +1162,9 @@ static void test_spread_min_domains(void **state)
 {
 	(void)state;
 	const char *cluster =
-	    list(NODE("a1", "'zone':'a'", "", STD), NODE("b1", "'zone':'b'", "", STD),
-	         NODE("c1", "'zone':'c'", "", STD), POD("w1", "a1", WEB, CTR("")),
-	         POD("w2", "b1", WEB, CTR("")), POD("w3", "c1", WEB, CTR("")), NULL);
+	    hr_test_list(NODE("a1", "'zone':'a'", "", STD), NODE("b1", "'zone':'b'", "", STD),
+	                 NODE("c1", "'zone':'c'", "", STD), POD("w1", "a1", WEB, CTR("")),
+	                 POD("w2", "b1", WEB, CTR("")), POD("w3", "c1", WEB, CTR("")), NULL);
 	/* counts 1/1/1, min 1: 1 + 1 - 1 = 1 passes */
 	load(cluster, PODIN(WEB, CTR("") SPREAD(SEL_WEB)));
 	PASS("a1");
@@ -1225,10 +1184,10 @@ static void test_spread_node_taints_policy(void **state)
 	(void)state;
 	/* zone a: 1 matching pod; zone b's only node is tainted */
 	const char *cluster =
-	    list(NODE("a1", "'zone':'a'", "", STD),
-	         NODE("b1", "'zone':'b'",
-	              "'taints':[{'key':'t','value':'1','effect':'NoSchedule'}]", STD),
-	         POD("w1", "a1", WEB, CTR("")), NULL);
+	    hr_test_list(NODE("a1", "'zone':'a'", "", STD),
+	                 NODE("b1", "'zone':'b'",
+	                      "'taints':[{'key':'t','value':'1','effect':'NoSchedule'}]", STD),
+	                 POD("w1", "a1", WEB, CTR("")), NULL);
 	/* Ignore (default): b counts with 0, min 0, a: 1 + 1 - 0 = 2 > 1 */
 	load(cluster, PODIN(WEB, CTR("") SPREAD(SEL_WEB)));
 	FAIL_U("a1", P_SPREAD, R_SPREAD);
@@ -1239,10 +1198,11 @@ static void test_spread_node_taints_policy(void **state)
 	load(cluster, PODIN(WEB, CTR("") SPREAD(SEL_WEB ",'nodeTaintsPolicy':'Honor'")));
 	PASS("a1");
 	/* Honor ignores PreferNoSchedule taints: b counts */
-	load(list(NODE("a1", "'zone':'a'", "", STD),
-	          NODE("b1", "'zone':'b'",
-	               "'taints':[{'key':'t','value':'1','effect':'PreferNoSchedule'}]", STD),
-	          POD("w1", "a1", WEB, CTR("")), NULL),
+	load(hr_test_list(NODE("a1", "'zone':'a'", "", STD),
+	                  NODE("b1", "'zone':'b'",
+	                       "'taints':[{'key':'t','value':'1','effect':'PreferNoSchedule'}]",
+	                       STD),
+	                  POD("w1", "a1", WEB, CTR("")), NULL),
 	     PODIN(WEB, CTR("") SPREAD(SEL_WEB ",'nodeTaintsPolicy':'Honor'")));
 	FAIL_U("a1", P_SPREAD, R_SPREAD);
 	PASS("b1");
@@ -1258,9 +1218,9 @@ static void test_spread_node_taints_policy(void **state)
 static void test_spread_node_affinity_policy(void **state)
 {
 	(void)state;
-	const char *cluster =
-	    list(NODE("a1", "'zone':'a','pool':'x'", "", STD),
-	         NODE("b1", "'zone':'b','pool':'y'", "", STD), POD("w1", "a1", WEB, CTR("")), NULL);
+	const char *cluster = hr_test_list(NODE("a1", "'zone':'a','pool':'x'", "", STD),
+	                                   NODE("b1", "'zone':'b','pool':'y'", "", STD),
+	                                   POD("w1", "a1", WEB, CTR("")), NULL);
 	/* Honor (default): b1 does not match the nodeSelector, so b is not a domain */
 	load(cluster, PODIN(WEB, CTR("") SPREAD(SEL_WEB) ",'nodeSelector':{'pool':'x'}"));
 	PASS("a1");
@@ -1288,8 +1248,8 @@ static void test_spread_all_keys_needed_for_counting(void **state)
 	/* b1 lacks 'rack': with a second constraint on rack it is not counted for zone
 	 * either, so the zone minimum is a's 1 and a1 passes */
 	const char *cluster =
-	    list(NODE("a1", "'zone':'a','rack':'r1'", "", STD), NODE("b1", "'zone':'b'", "", STD),
-	         POD("w1", "a1", WEB, CTR("")), NULL);
+	    hr_test_list(NODE("a1", "'zone':'a','rack':'r1'", "", STD),
+	                 NODE("b1", "'zone':'b'", "", STD), POD("w1", "a1", WEB, CTR("")), NULL);
 	load(cluster, PODIN(WEB, CTR("") SPREAD(SEL_WEB)));
 	FAIL_U("a1", P_SPREAD, R_SPREAD);
 	PASS("b1");
@@ -1312,9 +1272,9 @@ static void test_spread_match_label_keys(void **state)
 {
 	(void)state;
 	const char *cluster =
-	    list(NODE("a1", "'zone':'a'", "", STD), NODE("b1", "'zone':'b'", "", STD),
-	         POD("v1a", "a1", "'app':'web','version':'v1'", CTR("")),
-	         POD("v1b", "a1", "'app':'web','version':'v1'", CTR("")), NULL);
+	    hr_test_list(NODE("a1", "'zone':'a'", "", STD), NODE("b1", "'zone':'b'", "", STD),
+	                 POD("v1a", "a1", "'app':'web','version':'v1'", CTR("")),
+	                 POD("v1b", "a1", "'app':'web','version':'v1'", CTR("")), NULL);
 	/* without matchLabelKeys: a has 2 web pods, 3 - 0 > 1 */
 	load(cluster, PODIN("'app':'web','version':'v2'", CTR("") SPREAD(SEL_WEB)));
 	FAIL_U("a1", P_SPREAD, R_SPREAD);
@@ -1363,10 +1323,10 @@ static void test_spread_match_label_keys(void **state)
 static void test_snapshot_index_and_affinity_lists(void **state)
 {
 	(void)state;
-	load(list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("")),
-	          POD("anti", "n2", WEB, CTR("") ANTI(TERM(WEB, "zone", ""))),
-	          POD("aff", "n3", "", CTR("") AFFINITY(TERM("'app':'db'", "zone", ""))),
-	          POD("unbound-anti", "", WEB, CTR("") ANTI(TERM(WEB, "zone", ""))), NULL),
+	load(hr_test_list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("")),
+	                  POD("anti", "n2", WEB, CTR("") ANTI(TERM(WEB, "zone", ""))),
+	                  POD("aff", "n3", "", CTR("") AFFINITY(TERM("'app':'db'", "zone", ""))),
+	                  POD("unbound-anti", "", WEB, CTR("") ANTI(TERM(WEB, "zone", ""))), NULL),
 	     PODIN("", CTR("")));
 	assert_non_null(F.snap->node_slots);
 	for (size_t k = 0; k < F.snap->n_nodes; k++)
@@ -1384,7 +1344,7 @@ static void test_snapshot_index_and_affinity_lists(void **state)
 static void test_interpod_affinity_required(void **state)
 {
 	(void)state;
-	load(list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("")), NULL),
+	load(hr_test_list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("")), NULL),
 	     PODIN(WEB, CTR("") AFFINITY(TERM("'app':'db'", "zone", ""))));
 	assert_true(hr_pod_is_coupled(F.pod, F.snap));
 	PASS("n1");
@@ -1393,21 +1353,22 @@ static void test_interpod_affinity_required(void **state)
 	FAIL_UU("n4", P_IPA, R_POD_AFFINITY); /* no zone label */
 
 	/* a terminating pod still counts for inter-pod affinity */
-	load(list(IPA_NODES,
-	          POD_X("db", ",'deletionTimestamp':'2024-01-01T00:00:00Z'", "n3", "'app':'db'",
-	                CTR(""), "'phase':'Running'"),
-	          NULL),
+	load(hr_test_list(IPA_NODES,
+	                  POD_X("db", ",'deletionTimestamp':'2024-01-01T00:00:00Z'", "n3",
+	                        "'app':'db'", CTR(""), "'phase':'Running'"),
+	                  NULL),
 	     PODIN(WEB, CTR("") AFFINITY(TERM("'app':'db'", "zone", ""))));
 	FAIL_UU("n1", P_IPA, R_POD_AFFINITY);
 	PASS("n3");
 	/* a finished one does not */
-	load(list(IPA_NODES, POD_X("db", "", "n3", "'app':'db'", CTR(""), "'phase':'Succeeded'"),
-	          NULL),
+	load(hr_test_list(IPA_NODES,
+	                  POD_X("db", "", "n3", "'app':'db'", CTR(""), "'phase':'Succeeded'"),
+	                  NULL),
 	     PODIN(WEB, CTR("") AFFINITY(TERM("'app':'db'", "zone", ""))));
 	FAIL_UU("n3", P_IPA, R_POD_AFFINITY);
 
 	/* hostname key: only the db pod's node */
-	load(list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("")), NULL),
+	load(hr_test_list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("")), NULL),
 	     PODIN(WEB, CTR("") AFFINITY(TERM("'app':'db'", HOST, ""))));
 	PASS("n1");
 	FAIL_UU("n2", P_IPA, R_POD_AFFINITY);
@@ -1418,22 +1379,22 @@ static void test_interpod_affinity_first_pod_of_group(void **state)
 {
 	(void)state;
 	/* no pod matches; a pod that matches its own term may go to any node with the key */
-	load(list(IPA_NODES, POD("x", "n1", "'app':'other'", CTR("")), NULL),
+	load(hr_test_list(IPA_NODES, POD("x", "n1", "'app':'other'", CTR("")), NULL),
 	     PODIN("'app':'db'", CTR("") AFFINITY(TERM("'app':'db'", "zone", ""))));
 	PASS("n1");
 	PASS("n2");
 	PASS("n3");
 	FAIL_UU("n4", P_IPA, R_POD_AFFINITY);
 	/* ... a pod that does not match itself goes nowhere */
-	load(list(IPA_NODES, POD("x", "n1", "'app':'other'", CTR("")), NULL),
+	load(hr_test_list(IPA_NODES, POD("x", "n1", "'app':'other'", CTR("")), NULL),
 	     PODIN(WEB, CTR("") AFFINITY(TERM("'app':'db'", "zone", ""))));
 	FAIL_UU("n1", P_IPA, R_POD_AFFINITY);
 	FAIL_UU("n3", P_IPA, R_POD_AFFINITY);
 	/* a matching pod in another namespace does not count: still the first of its group */
-	load(list(IPA_NODES, POD_NS("db", "other", "n1", "'app':'db'", CTR("")), NULL),
+	load(hr_test_list(IPA_NODES, POD_NS("db", "other", "n1", "'app':'db'", CTR("")), NULL),
 	     PODIN("'app':'db'", CTR("") AFFINITY(TERM("'app':'db'", "zone", ""))));
 	PASS("n3");
-	load(list(IPA_NODES, POD_NS("db", "other", "n1", "'app':'db'", CTR("")), NULL),
+	load(hr_test_list(IPA_NODES, POD_NS("db", "other", "n1", "'app':'db'", CTR("")), NULL),
 	     PODIN(WEB, CTR("") AFFINITY(TERM("'app':'db'", "zone", ""))));
 	FAIL_UU("n1", P_IPA, R_POD_AFFINITY);
 }
@@ -1444,8 +1405,8 @@ static void test_interpod_affinity_all_terms_one_pod(void **state)
 	/* existing pods must match ALL terms to be counted */
 	const char *two_terms =
 	    AFFINITY(TERM("'app':'db'", "zone", "") "," TERM("'tier':'cache'", HOST, ""));
-	const char *split = list(IPA_NODES, POD("x", "n1", "'app':'db'", CTR("")),
-	                         POD("y", "n3", "'tier':'cache'", CTR("")), NULL);
+	const char *split = hr_test_list(IPA_NODES, POD("x", "n1", "'app':'db'", CTR("")),
+	                                 POD("y", "n3", "'tier':'cache'", CTR("")), NULL);
 	loadf(split, PODIN(WEB, CTR("") "%s"), two_terms);
 	FAIL_UU("n1", P_IPA, R_POD_AFFINITY);
 	FAIL_UU("n2", P_IPA, R_POD_AFFINITY);
@@ -1457,9 +1418,9 @@ static void test_interpod_affinity_all_terms_one_pod(void **state)
 	PASS("n3");
 	FAIL_UU("n4", P_IPA, R_POD_AFFINITY);
 	/* z matches both on n2: zone a and hostname n2 must both hold */
-	loadf(list(IPA_NODES, POD("x", "n1", "'app':'db'", CTR("")),
-	           POD("y", "n3", "'tier':'cache'", CTR("")),
-	           POD("z", "n2", "'app':'db','tier':'cache'", CTR("")), NULL),
+	loadf(hr_test_list(IPA_NODES, POD("x", "n1", "'app':'db'", CTR("")),
+	                   POD("y", "n3", "'tier':'cache'", CTR("")),
+	                   POD("z", "n2", "'app':'db','tier':'cache'", CTR("")), NULL),
 	      PODIN("'app':'db','tier':'cache'", CTR("") "%s"), two_terms);
 	FAIL_UU("n1", P_IPA, R_POD_AFFINITY);
 	PASS("n2");
@@ -1470,8 +1431,8 @@ static void test_interpod_affinity_all_terms_one_pod(void **state)
 static void test_interpod_anti_affinity_per_term(void **state)
 {
 	(void)state;
-	const char *cluster = list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("")),
-	                           POD("cache", "n3", "'app':'cache'", CTR("")), NULL);
+	const char *cluster = hr_test_list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("")),
+	                                   POD("cache", "n3", "'app':'cache'", CTR("")), NULL);
 	load(cluster, PODIN(WEB, CTR("") ANTI(TERM("'app':'db'", HOST, ""))));
 	FAIL_U("n1", P_IPA, R_POD_ANTI);
 	PASS("n2");
@@ -1498,9 +1459,9 @@ static void test_interpod_anti_affinity_per_term(void **state)
 static void test_interpod_existing_anti_affinity(void **state)
 {
 	(void)state;
-	const char *cluster =
-	    list(IPA_NODES,
-	         POD("guard", "n1", "'app':'guard'", CTR("") ANTI(TERM(WEB, "zone", ""))), NULL);
+	const char *cluster = hr_test_list(
+	    IPA_NODES, POD("guard", "n1", "'app':'guard'", CTR("") ANTI(TERM(WEB, "zone", ""))),
+	    NULL);
 	load(cluster, PODIN(WEB, CTR("")));
 	FAIL_U("n1", P_IPA, R_EXISTING_ANTI);
 	FAIL_U("n2", P_IPA, R_EXISTING_ANTI);
@@ -1517,7 +1478,7 @@ static void test_interpod_existing_anti_affinity_namespaces(void **state)
 {
 	(void)state;
 	/* the guard lives in "other": its term without namespaces means "other" only */
-	const char *in_other = list(
+	const char *in_other = hr_test_list(
 	    IPA_NODES, NAMESPACE("default", "'team':'red'"), NAMESPACE("other", ""),
 	    POD_NS("guard", "other", "n1", "'app':'guard'", CTR("") ANTI(TERM(WEB, "zone", ""))),
 	    NULL);
@@ -1525,36 +1486,38 @@ static void test_interpod_existing_anti_affinity_namespaces(void **state)
 	PASS("n1");
 	PASS("n2");
 	/* namespaceSelector {} selects every namespace */
-	load(list(IPA_NODES, NAMESPACE("default", "'team':'red'"),
-	          POD_NS("guard", "other", "n1", "'app':'guard'",
-	                 CTR("") ANTI(TERM(WEB, "zone", ",'namespaceSelector':{}"))),
-	          NULL),
+	load(hr_test_list(IPA_NODES, NAMESPACE("default", "'team':'red'"),
+	                  POD_NS("guard", "other", "n1", "'app':'guard'",
+	                         CTR("") ANTI(TERM(WEB, "zone", ",'namespaceSelector':{}"))),
+	                  NULL),
 	     PODIN(WEB, CTR("")));
 	FAIL_U("n1", P_IPA, R_EXISTING_ANTI);
 	FAIL_U("n2", P_IPA, R_EXISTING_ANTI);
 	PASS("n3");
 	/* a namespaceSelector is evaluated against the incoming pod's namespace labels */
-	load(list(IPA_NODES, NAMESPACE("default", "'team':'red'"),
-	          POD_NS("guard", "other", "n1", "'app':'guard'",
-	                 CTR("") ANTI(TERM(WEB, "zone",
-	                                   ",'namespaceSelector':{'matchLabels':{'team':'red'}}"))),
-	          NULL),
+	load(hr_test_list(
+	         IPA_NODES, NAMESPACE("default", "'team':'red'"),
+	         POD_NS("guard", "other", "n1", "'app':'guard'",
+	                CTR("") ANTI(TERM(WEB, "zone",
+	                                  ",'namespaceSelector':{'matchLabels':{'team':'red'}}"))),
+	         NULL),
 	     PODIN(WEB, CTR("")));
 	FAIL_U("n1", P_IPA, R_EXISTING_ANTI);
 	PASS("n3");
-	load(list(IPA_NODES, NAMESPACE("default", "'team':'blue'"),
-	          POD_NS("guard", "other", "n1", "'app':'guard'",
-	                 CTR("") ANTI(TERM(WEB, "zone",
-	                                   ",'namespaceSelector':{'matchLabels':{'team':'red'}}"))),
-	          NULL),
+	load(hr_test_list(
+	         IPA_NODES, NAMESPACE("default", "'team':'blue'"),
+	         POD_NS("guard", "other", "n1", "'app':'guard'",
+	                CTR("") ANTI(TERM(WEB, "zone",
+	                                  ",'namespaceSelector':{'matchLabels':{'team':'red'}}"))),
+	         NULL),
 	     PODIN(WEB, CTR("")));
 	PASS("n1");
 	PASS("n2");
 	/* explicit namespaces list */
-	load(list(IPA_NODES,
-	          POD_NS("guard", "other", "n1", "'app':'guard'",
-	                 CTR("") ANTI(TERM(WEB, "zone", ",'namespaces':['default']"))),
-	          NULL),
+	load(hr_test_list(IPA_NODES,
+	                  POD_NS("guard", "other", "n1", "'app':'guard'",
+	                         CTR("") ANTI(TERM(WEB, "zone", ",'namespaces':['default']"))),
+	                  NULL),
 	     PODIN(WEB, CTR("")));
 	FAIL_U("n1", P_IPA, R_EXISTING_ANTI);
 	PASS("n3");
@@ -1564,10 +1527,10 @@ static void test_interpod_incoming_term_namespaces(void **state)
 {
 	(void)state;
 	/* db pods: default on n1 (zone a), other on n3 (zone b) */
-	const char *cluster =
-	    list(IPA_NODES, NAMESPACE("default", ""), NAMESPACE("other", "'team':'red'"),
-	         NAMESPACE("third", "'team':'blue'"), POD("db1", "n1", "'app':'db'", CTR("")),
-	         POD_NS("db2", "other", "n3", "'app':'db'", CTR("")), NULL);
+	const char *cluster = hr_test_list(
+	    IPA_NODES, NAMESPACE("default", ""), NAMESPACE("other", "'team':'red'"),
+	    NAMESPACE("third", "'team':'blue'"), POD("db1", "n1", "'app':'db'", CTR("")),
+	    POD_NS("db2", "other", "n3", "'app':'db'", CTR("")), NULL);
 	/* own namespace only */
 	load(cluster, PODIN(WEB, CTR("") AFFINITY(TERM("'app':'db'", "zone", ""))));
 	PASS("n1");
@@ -1614,8 +1577,8 @@ static void test_interpod_incoming_term_namespaces(void **state)
 static void test_interpod_nil_empty_invalid_selectors(void **state)
 {
 	(void)state;
-	const char *cluster = list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("")),
-	                           POD_NS("x", "other", "n3", "'app':'x'", CTR("")), NULL);
+	const char *cluster = hr_test_list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("")),
+	                                   POD_NS("x", "other", "n3", "'app':'x'", CTR("")), NULL);
 	/* affinity term without labelSelector matches no pod, not even the pod itself */
 	load(cluster, PODIN(WEB, CTR("") AFFINITY("{'topologyKey':'zone'}")));
 	FAIL_UU("n1", P_IPA, R_POD_AFFINITY);
@@ -1627,7 +1590,8 @@ static void test_interpod_nil_empty_invalid_selectors(void **state)
 	PASS("n2");
 	PASS("n3"); /* x is in another namespace */
 	/* an existing pod's anti-affinity term without labelSelector blocks nothing */
-	load(list(IPA_NODES, POD("guard", "n1", "", CTR("") ANTI("{'topologyKey':'zone'}")), NULL),
+	load(hr_test_list(IPA_NODES, POD("guard", "n1", "", CTR("") ANTI("{'topologyKey':'zone'}")),
+	                  NULL),
 	     PODIN(WEB, CTR("")));
 	PASS("n1");
 	/* an invalid selector fails InterPodAffinity's PreFilter: "parsing pod: ..." */
@@ -1644,9 +1608,9 @@ static void test_interpod_check_order(void **state)
 {
 	(void)state;
 	/* affinity before anti-affinity before existing pods' anti-affinity */
-	const char *cluster =
-	    list(IPA_NODES, POD("db", "n1", "'app':'db'", CTR("") ANTI(TERM(WEB, HOST, ""))),
-	         POD("cache", "n3", "'app':'cache'", CTR("")), NULL);
+	const char *cluster = hr_test_list(
+	    IPA_NODES, POD("db", "n1", "'app':'db'", CTR("") ANTI(TERM(WEB, HOST, ""))),
+	    POD("cache", "n3", "'app':'cache'", CTR("")), NULL);
 	load(cluster, PODIN(WEB, CTR("") ",'affinity':{'podAffinity':{'"
 	                                 "requiredDuringSchedulingIgnoredDuringExecution':[" TERM(
 	                                     "'app':'db'", "zone",
@@ -1665,7 +1629,7 @@ static void test_interpod_check_order(void **state)
 static void test_order_stops_at_first_failure(void **state)
 {
 	(void)state;
-	const char *cluster = list(
+	const char *cluster = hr_test_list(
 	    /* unschedulable and tainted */ NODE(
 	        "o1", "'zone':'a'",
 	        "'unschedulable':true,'taints':[{'key':'t','value':'1','effect':'NoSchedule'}]",
@@ -1716,8 +1680,9 @@ static void test_status_reasons_emit(void **state)
 {
 	(void)state;
 	/* hr_status_reasons calls emit once per reason, with exact texts and lengths */
-	load(list(NODE("n1", "", "'taints':[{'key':'k','value':'v','effect':'NoExecute'}]", STD),
-	          NULL),
+	load(hr_test_list(
+	         NODE("n1", "", "'taints':[{'key':'k','value':'v','effect':'NoExecute'}]", STD),
+	         NULL),
 	     PODIN("", CTR("")));
 	struct hr_node_status st;
 	hr_filter_node(&F.ctx, hr_snap_find_node(F.snap, HR_STR_LIT("n1")), &st);
@@ -1734,7 +1699,7 @@ static void test_status_reasons_emit(void **state)
 static void test_coupled_detection(void **state)
 {
 	(void)state;
-	const char *cluster = list(IPA_NODES, NULL);
+	const char *cluster = hr_test_list(IPA_NODES, NULL);
 	load(cluster, PODIN(WEB, CTR("")));
 	assert_false(hr_pod_is_coupled(F.pod, F.snap));
 	load(cluster, PODIN(WEB, CTR("") ANTI(TERM(WEB, HOST, ""))));
