@@ -7,6 +7,7 @@
 #include "filter_coupled.h"
 
 #include "selector.h"
+#include "spread_constraint.h"
 #include "spread_domains.h"
 
 struct spread_constraint {
@@ -23,51 +24,11 @@ struct hr_spread_state {
 	bool *eligible; /* [node * n + i]: node counts for constraint i */
 };
 
-/* labelSelector AND (key = pod's value) for each matchLabelKeys key the pod has. */
-static bool effective_selector(const struct hr_spread_constraint *c, const struct hr_pod *pod,
-                               struct hr_arena *arena, struct hr_label_selector *out)
-{
-	*out = c->selector;
-	if (!c->selector.present || c->n_match_label_keys == 0)
-		return true;
-	struct hr_requirement *reqs =
-	    hr_arena_calloc(arena, c->selector.n_reqs + c->n_match_label_keys, sizeof(*reqs));
-	if (!reqs)
-		return false;
-	size_t n = 0;
-	for (size_t i = 0; i < c->n_match_label_keys; i++) {
-		const struct hr_str *v = hr_labels_get(pod->labels, c->match_label_keys[i]);
-		if (v)
-			reqs[n++] = (struct hr_requirement){.key = c->match_label_keys[i],
-			                                    .op = HR_OP_EQUALS,
-			                                    .values = v,
-			                                    .n_values = 1};
-	}
-	for (size_t i = 0; i < c->selector.n_reqs; i++)
-		reqs[n++] = c->selector.reqs[i];
-	out->reqs = reqs;
-	out->n_reqs = n;
-	return true;
-}
-
 static bool node_has_all_keys(const struct hr_spread_state *s, const struct hr_node *node)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (!hr_labels_get(node->labels, s->cs[i].c->topology_key))
 			return false;
-	return true;
-}
-
-/* Node inclusion policies (matchNodeInclusionPolicies). */
-static bool node_included(const struct hr_spread_constraint *c, const struct hr_pod *pod,
-                          const struct hr_node *node)
-{
-	if (c->node_affinity_policy == HR_POLICY_HONOR && !hr_pod_matches_node_affinity(pod, node))
-		return false;
-	if (c->node_taints_policy == HR_POLICY_HONOR &&
-	    hr_first_untolerated_taint(node->taints, node->n_taints, pod->tolerations,
-	                               pod->n_tolerations))
-		return false;
 	return true;
 }
 
@@ -109,7 +70,7 @@ enum hr_code hr_spread_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 			continue;
 		struct spread_constraint *sc = &s->cs[s->n++];
 		sc->c = c;
-		if (!effective_selector(c, pod, ctx->arena, &sc->selector))
+		if (!hr_spread_selector(c, pod, ctx->arena, &sc->selector))
 			return hr_err_set(err, HR_ENOMEM, NULL,
 			                  "out of memory in PodTopologySpread");
 		sc->count_nothing = !sc->selector.present || sc->selector.n_reqs == 0;
@@ -124,7 +85,7 @@ enum hr_code hr_spread_prepare(struct hr_filter_ctx *ctx, struct hr_err *err)
 			continue;
 		for (size_t i = 0; i < s->n; i++) {
 			struct spread_constraint *sc = &s->cs[i];
-			if (!node_included(sc->c, pod, info->node))
+			if (!hr_spread_node_included(sc->c, pod, info->node))
 				continue;
 			s->eligible[k * s->n + i] = true;
 			hr_spread_domains_add(&sc->domains, sc->domains.node_domain[k],

@@ -10,6 +10,7 @@
 #include "affinity_term.h"
 #include "sat.h"
 #include "selector.h"
+#include "spread_constraint.h"
 #include "tpmap.h"
 
 #define MAX_NODE_SCORE 100
@@ -258,42 +259,6 @@ static int64_t pods_matching(const struct soft_constraint *sc, const struct hr_n
 	return n;
 }
 
-static bool soft_selector(struct hr_arena *arena, const struct hr_pod *pod,
-                          const struct hr_spread_constraint *c, struct hr_label_selector *out)
-{
-	*out = c->selector;
-	if (!c->selector.present || c->n_match_label_keys == 0)
-		return true;
-	struct hr_requirement *reqs =
-	    hr_arena_calloc(arena, c->selector.n_reqs + c->n_match_label_keys, sizeof(*reqs));
-	if (!reqs)
-		return false;
-	size_t n = 0;
-	for (size_t i = 0; i < c->n_match_label_keys; i++) {
-		const struct hr_str *v = hr_labels_get(pod->labels, c->match_label_keys[i]);
-		if (v)
-			reqs[n++] = (struct hr_requirement){.key = c->match_label_keys[i],
-			                                    .op = HR_OP_EQUALS,
-			                                    .values = v,
-			                                    .n_values = 1};
-	}
-	for (size_t i = 0; i < c->selector.n_reqs; i++)
-		reqs[n++] = c->selector.reqs[i];
-	out->reqs = reqs;
-	out->n_reqs = n;
-	return true;
-}
-
-static bool spread_included(const struct hr_spread_constraint *c, const struct hr_pod *pod,
-                            const struct hr_node *node)
-{
-	if (c->node_affinity_policy == HR_POLICY_HONOR && !hr_pod_matches_node_affinity(pod, node))
-		return false;
-	return c->node_taints_policy != HR_POLICY_HONOR ||
-	       !hr_first_untolerated_taint(node->taints, node->n_taints, pod->tolerations,
-	                                   pod->n_tolerations);
-}
-
 static enum hr_code spread_init(struct hr_scorer *s, struct hr_err *err)
 {
 	const struct hr_pod *pod = s->ctx->pod;
@@ -316,7 +281,7 @@ static enum hr_code spread_init(struct hr_scorer *s, struct hr_err *err)
 			continue;
 		struct soft_constraint *sc = &sp->cs[sp->n++];
 		sc->c = c;
-		if (!soft_selector(s->arena, pod, c, &sc->selector))
+		if (!hr_spread_selector(c, pod, s->arena, &sc->selector))
 			return oom(err);
 		sc->count_nothing = !sc->selector.present || sc->selector.n_reqs == 0;
 		sc->self_match = hr_label_selector_matches(&sc->selector, pod->labels);
@@ -337,7 +302,7 @@ static enum hr_code spread_init(struct hr_scorer *s, struct hr_err *err)
 			int64_t count = pods_matching(sc, info, pod->namespace);
 			if (sc->hostname)
 				sc->node_counts[k] = count;
-			if (!all || !spread_included(sc->c, pod, info->node))
+			if (!all || !hr_spread_node_included(sc->c, pod, info->node))
 				continue;
 			sp->eligible[k * sp->n + i] = true;
 			hr_tpmap_add(&sc->counts, sc->c->topology_key,
