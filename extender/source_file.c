@@ -36,25 +36,29 @@ static const char *guess_kind(const cJSON *obj)
 	return NULL;
 }
 
-static enum hr_code on_element(void *vctx, struct hr_json_span element, size_t index)
+enum hr_code xt_source_add_item(struct hr_snap_builder *b, struct hr_json_span item, size_t index,
+                                const char *path, struct hr_err *err)
 {
-	struct load_ctx *ctx = vctx;
-	cJSON *obj = cJSON_ParseWithLength(element.p, element.n);
+	cJSON *obj = cJSON_ParseWithLength(item.p, item.n);
 	if (!obj)
-		return hr_err_set(ctx->err, HR_ENOMEM, NULL, "%s: out of memory parsing items[%zu]",
-		                  ctx->path, index);
+		return hr_err_set(err, HR_ENOMEM, NULL, "%s: out of memory parsing items[%zu]",
+		                  path, index);
 	char where[64];
 	snprintf(where, sizeof(where), "items[%zu]", index);
 	const char *hint = hr_cj_member(obj, "kind") ? NULL : guess_kind(obj);
-	enum hr_code rc;
-	if (!hr_cj_member(obj, "kind") && !hint) {
-		ctx->builder->stats.objects_skipped++;
-		rc = HR_OK;
-	} else {
-		rc = hr_snap_builder_add_json(ctx->builder, obj, hint, where);
-	}
+	enum hr_code rc = HR_OK;
+	if (!hr_cj_member(obj, "kind") && !hint)
+		b->stats.objects_skipped++;
+	else
+		rc = hr_snap_builder_add_json(b, obj, hint, where);
 	cJSON_Delete(obj);
 	return rc;
+}
+
+static enum hr_code on_element(void *vctx, struct hr_json_span element, size_t index)
+{
+	struct load_ctx *ctx = vctx;
+	return xt_source_add_item(ctx->builder, element, index, ctx->path, ctx->err);
 }
 
 static enum hr_code load_single_object(struct hr_snap_builder *b, FILE *f, const char *path,

@@ -108,36 +108,10 @@ struct chunk_ctx {
 	struct hr_err *err;
 };
 
-/* source_file.c's guess for items of a typed list that carry no kind. */
-static const char *guess_kind(const cJSON *obj)
-{
-	const cJSON *spec = hr_cj_member(obj, "spec");
-	const cJSON *status = hr_cj_member(obj, "status");
-	if (hr_cj_member(spec, "containers"))
-		return "Pod";
-	if (hr_cj_member(status, "nodeInfo") || hr_cj_member(status, "allocatable") ||
-	    hr_cj_member(status, "capacity") || hr_cj_member(spec, "podCIDR") ||
-	    hr_cj_member(spec, "providerID"))
-		return "Node";
-	return NULL;
-}
-
 static enum hr_code on_element(void *vctx, struct hr_json_span element, size_t index)
 {
 	struct chunk_ctx *ctx = vctx;
-	cJSON *obj = cJSON_ParseWithLength(element.p, element.n);
-	if (!obj)
-		return hr_err_set(ctx->err, HR_ENOMEM, NULL, "items[%zu]", index);
-	char where[64];
-	snprintf(where, sizeof(where), "items[%zu]", index);
-	const char *hint = hr_cj_member(obj, "kind") ? NULL : guess_kind(obj);
-	enum hr_code rc = HR_OK;
-	if (!hr_cj_member(obj, "kind") && !hint)
-		ctx->b->stats.objects_skipped++;
-	else
-		rc = hr_snap_builder_add_json(ctx->b, obj, hint, where);
-	cJSON_Delete(obj);
-	return rc;
+	return xt_source_add_item(ctx->b, element, index, "fuzz input", ctx->err);
 }
 
 static enum hr_code load_chunked(const uint8_t *data, size_t size, struct hr_arena *arena,
