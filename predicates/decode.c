@@ -694,8 +694,6 @@ static enum hr_code decode_affinity_term(struct hr_decoder *d, const cJSON *it,
 	return rc;
 }
 
-/* required: an array of PodAffinityTerm; preferred: WeightedPodAffinityTerm
- * ({weight, podAffinityTerm}). */
 static enum hr_code decode_required_affinity_term(struct hr_decoder *d, const cJSON *it, void *slot,
                                                   const void *ctx)
 {
