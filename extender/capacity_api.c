@@ -8,6 +8,7 @@
 #include "incoming.h"
 #include "jsonget.h"
 #include "jsonspan.h"
+#include "pod_fields.h"
 #include "workload.h"
 #include "yaml_json.h"
 #include "yaml_out.h"
@@ -182,8 +183,21 @@ enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, si
 	}
 	bool envelope = cJSON_GetObjectItemCaseSensitive(doc, "template") &&
 	                !cJSON_GetObjectItemCaseSensitive(doc, "kind");
-	if ((rc = hr_workload_resolve(doc, &w, err)) != HR_OK ||
-	    (rc = hr_incoming_pod(w.pod, snap->snap, true, pod_prefix(&w, envelope), &arena, &pod,
+	char unknown[256];
+	bool has_unknown = false;
+	if ((rc = hr_workload_resolve(doc, &w, err)) != HR_OK)
+		goto out_free_doc;
+	if (params->validate != XT_VALIDATE_IGNORE)
+		has_unknown =
+		    hr_pod_unknown_field(w.pod, pod_prefix(&w, envelope), unknown, sizeof(unknown));
+	if (has_unknown && params->validate == XT_VALIDATE_STRICT) {
+		rc =
+		    hr_err_set(err, HR_EINVAL, unknown,
+		               "unknown field (misspelled?): the API server refuses it under "
+		               "kubectl's default --validate=strict; validate=warn answers anyway");
+		goto out_free_doc;
+	}
+	if ((rc = hr_incoming_pod(w.pod, snap->snap, true, pod_prefix(&w, envelope), &arena, &pod,
 	                          &admitted, err)) != HR_OK)
 		goto out_free_doc;
 
@@ -208,6 +222,7 @@ enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, si
 	    .age_seconds = xt_snap_age_seconds(snap),
 	    .per_node = params->per_node,
 	    .skipped_documents = skipped_documents,
+	    .unknown_field = has_unknown ? unknown : NULL,
 	};
 	rc = render(&r, pod, snap->snap, &info, params->output, out, err);
 	if (rc == HR_OK && !hr_buf_ok(out))

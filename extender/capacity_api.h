@@ -23,6 +23,7 @@ struct xt_capacity_params {
 	int max_ms;         /* time bound on the placement loop (0 = none) */
 	enum xt_output output;
 	bool per_node;
+	enum xt_validate validate; /* an unknown field in the pod: refuse, note, or say nothing */
 };
 
 /* The outcome, for logs and metrics. */

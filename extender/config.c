@@ -90,8 +90,11 @@ static const char capacity_usage[] =
     "  --replicas K              also say whether K more copies fit\n"
     "  --max-copies N            stop counting at N (default 100000)\n"
     "  --max-capacity-ms N       stop placing coupled copies after N ms (default 2000)\n"
-    "  -o, --output FORMAT       json (default), table or yaml\n"
+    "  -o, --output FORMAT       json (default), table (or wide) or yaml\n"
     "  --per-node true|false     include the per-node counts (default true)\n"
+    "  --validate MODE           a field the Pod type does not have (a misspelling):\n"
+    "                            strict refuses the pod (default), warn answers with a\n"
+    "                            note, ignore answers as if it were absent\n"
     "  --log-format text|json    format of warnings on stderr (default text)\n"
     "  -v N                      verbosity of warnings on stderr\n"
     "\n"
@@ -117,6 +120,19 @@ const char *xt_config_usage(const char *command)
 	if (command && strcmp(command, "capacity") == 0)
 		return capacity_usage;
 	return top_usage;
+}
+
+bool xt_validate_parse(const char *v, enum xt_validate *out)
+{
+	if (!strcmp(v, "strict") || !strcmp(v, "true"))
+		*out = XT_VALIDATE_STRICT;
+	else if (!strcmp(v, "warn"))
+		*out = XT_VALIDATE_WARN;
+	else if (!strcmp(v, "ignore") || !strcmp(v, "false"))
+		*out = XT_VALIDATE_IGNORE;
+	else
+		return false;
+	return true;
 }
 
 bool xt_split_listen(const char *listen, char *host, size_t host_size, int *port)
@@ -190,6 +206,7 @@ static const struct flag flags[] = {
     {"--replicas", NULL, false, true},
     {"--output", "-o", false, true},
     {"--per-node", NULL, false, true},
+    {"--validate", NULL, false, true},
 };
 
 /* "<value>": <what>, at the flag. */
@@ -325,6 +342,9 @@ static enum hr_code apply(struct xt_config *cfg, const char *name, const char *v
 		if (strcmp(v, "true") && strcmp(v, "false"))
 			return bad(err, name, v, "want true or false");
 		cfg->per_node = !strcmp(v, "true");
+	} else if (!strcmp(name, "--validate")) {
+		if (!xt_validate_parse(v, &cfg->validate))
+			return bad(err, name, v, "want strict, warn or ignore");
 	} else if (!strcmp(name, "--replicas")) {
 		if (!parse_i64(v, 0, 100000000, &n))
 			return bad(err, name, v, "is not a count in [0, 100000000]");

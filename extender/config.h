@@ -19,6 +19,10 @@
 
 enum xt_output { XT_OUTPUT_JSON, XT_OUTPUT_TABLE, XT_OUTPUT_YAML };
 
+/* What an unknown field in the pod does (kubectl's --validate values):
+ * strict refuses the pod, warn answers with a note, ignore says nothing. */
+enum xt_validate { XT_VALIDATE_STRICT, XT_VALIDATE_WARN, XT_VALIDATE_IGNORE };
+
 struct xt_config {
 	/* serve */
 	char listen[256]; /* ADDR:PORT, default 0.0.0.0:8443 */
@@ -56,7 +60,8 @@ struct xt_config {
 	bool has_replicas;
 	int64_t replicas;
 	enum xt_output output;
-	bool per_node; /* --per-node (default true) */
+	bool per_node;             /* --per-node (default true) */
+	enum xt_validate validate; /* --validate (default strict) */
 	bool show_help;
 };
 
@@ -70,6 +75,10 @@ enum hr_code xt_config_parse(struct xt_config *cfg, const char *command, int arg
 
 /* Usage text of a command ("" for the top level). */
 const char *xt_config_usage(const char *command);
+
+/* Parses a --validate / validate= value: strict, warn or ignore (also true
+ * and false, as kubectl takes them). False for anything else. */
+bool xt_validate_parse(const char *v, enum xt_validate *out);
 
 /* Parses "host:port" into host (no brackets) and port. */
 bool xt_split_listen(const char *listen, char *host, size_t host_size, int *port);

@@ -104,7 +104,8 @@ static int run_capacity(int argc, char **argv)
 	                                    .max_copies = cfg.max_copies,
 	                                    .max_ms = cfg.max_capacity_ms,
 	                                    .output = cfg.output,
-	                                    .per_node = cfg.per_node};
+	                                    .per_node = cfg.per_node,
+	                                    .validate = cfg.validate};
 	struct hr_buf out;
 	hr_buf_init(&out, 1u << 30);
 	int code = EXIT_OK;

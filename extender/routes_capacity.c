@@ -49,14 +49,19 @@ static bool read_params(struct xt_request *req, struct xt_capacity_params *p)
 	if (xt_http_query(req, "output", v, sizeof(v))) {
 		if (!strcmp(v, "json"))
 			p->output = XT_OUTPUT_JSON;
-		else if (!strcmp(v, "table"))
+		else if (!strcmp(v, "table") || !strcmp(v, "wide"))
 			p->output = XT_OUTPUT_TABLE;
 		else if (!strcmp(v, "yaml"))
 			p->output = XT_OUTPUT_YAML;
 		else {
-			xt_http_error(req, 400, "query parameter output: want json, table or yaml");
+			xt_http_error(req, 400,
+			              "query parameter output: want json, table (or wide) or yaml");
 			return false;
 		}
+	}
+	if (xt_http_query(req, "validate", v, sizeof(v)) && !xt_validate_parse(v, &p->validate)) {
+		xt_http_error(req, 400, "query parameter validate: want strict, warn or ignore");
+		return false;
 	}
 	if (xt_http_query(req, "perNode", v, sizeof(v))) {
 		bool yes = !strcmp(v, "true") || !strcmp(v, "1");

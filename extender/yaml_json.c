@@ -807,7 +807,10 @@ static enum hr_code parse_stream(struct yp *yp, bool all, cJSON **out)
 		}
 	}
 	if (rc == HR_OK && (!docs || !docs->child))
-		rc = hr_err_at(yp->err, HR_EINVAL, &yp->path, "empty document");
+		/* curl -d strips newlines: a file that starts with a comment becomes one comment */
+		rc = hr_err_at(yp->err, HR_EINVAL, &yp->path,
+		               "empty document (only comments or blank lines; files sent with curl "
+		               "-d lose their newlines: use --data-binary @FILE)");
 	if (rc != HR_OK) {
 		cJSON_Delete(docs);
 		return rc;

@@ -28,7 +28,7 @@ void hr_answer_notes(const struct hr_capacity_result *r, const struct hr_pod *po
                      const struct hr_snapshot *snap, const struct hr_answer_info *info,
                      void (*emit)(void *ctx, const char *note), void *ctx)
 {
-	char tmp[256];
+	char tmp[384];
 	for (size_t i = 0; i < sizeof(unmodelled_notes) / sizeof(unmodelled_notes[0]); i++)
 		if (pod->unmodelled & unmodelled_notes[i].bit)
 			emit(ctx, unmodelled_notes[i].text);
@@ -40,6 +40,13 @@ void hr_answer_notes(const struct hr_capacity_result *r, const struct hr_pod *po
 		         "namespace %.*s is not in the snapshot: the API server refuses pods in a "
 		         "namespace that does not exist (counted as if it did)",
 		         (int)(pod->namespace.n > 63 ? 63 : pod->namespace.n), pod->namespace.p);
+		emit(ctx, tmp);
+	}
+	if (info->unknown_field) {
+		snprintf(tmp, sizeof(tmp),
+		         "unknown field \"%.160s\" (misspelled?) was ignored: the API server "
+		         "refuses it under kubectl's default --validate=strict",
+		         info->unknown_field);
 		emit(ctx, tmp);
 	}
 	if (info->skipped_documents) {

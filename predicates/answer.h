@@ -29,6 +29,7 @@ struct hr_answer_info {
 	double age_seconds;           /* how old the snapshot is */
 	bool per_node;                /* include perNode (default true) */
 	size_t skipped_documents;     /* other documents of a YAML manifest, not used */
+	const char *unknown_field;    /* a field the Pod type lacks, read as absent; NULL if none */
 };
 
 /* The notes an answer carries: what was not modelled, approximations. Calls

@@ -45,6 +45,8 @@ static bool is_workload_resource(const struct hr_review *r)
 	return r->group[0] == '\0' && strcmp(r->resource, "replicationcontrollers") == 0;
 }
 
+/* The workload kind of a resource, or the resource itself for any other
+ * (logs then say "configmaps", not a kind it is not). */
 static const char *kind_of_resource(const char *resource)
 {
 	if (strcmp(resource, "deployments") == 0)
@@ -53,7 +55,9 @@ static const char *kind_of_resource(const char *resource)
 		return "StatefulSet";
 	if (strcmp(resource, "replicasets") == 0)
 		return "ReplicaSet";
-	return "ReplicationController";
+	if (strcmp(resource, "replicationcontrollers") == 0)
+		return "ReplicationController";
+	return resource;
 }
 
 static void allow(struct hr_review *r, const char *why)

@@ -10,6 +10,15 @@ snapshot=${HEADROOM_SNAPSHOT:-$top/examples/clusters/eks-2node-t3small.json}
 certs=$top/certs/out
 "$top/certs/make-certs.sh" --out "$certs" >/dev/null
 url="https://$listen"
+# Something already answering there (an earlier `make run`?): say so before the
+# banner, with the way out, instead of after it with the server's flag name.
+host=${listen%:*} port=${listen##*:}
+host=${host#[} host=${host%]}
+if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+	echo "headroom: $listen is already in use (another make run?); serve elsewhere with" >&2
+	echo "  HEADROOM_LISTEN=127.0.0.1:9443 make run" >&2
+	exit 1
+fi
 cat <<EOT
 headroom: serving $snapshot on $url (Ctrl-C to stop)
 

@@ -2,7 +2,7 @@
 """A test double of the Kubernetes API server's LIST / WATCH / GET wire format.
 
 headroom keeps a live cache of cluster state with LIST+WATCH over HTTPS
-(docs: /work/shared/spec/extender-protocol.md, sections 3.2 and 4).  No real
+(docs: docs/spec/extender-protocol.md, sections 3.2 and 4).  No real
 kube-apiserver is available to the tests, so this module imitates the parts of
 it that a raw HTTP client sees:
 

@@ -17,7 +17,8 @@ from harness import TOP, Certs, Fake, Server, check, eq, run, write_kubeconfig  
 
 FIX = os.path.join(TOP, "tests", "fixtures", "admission")
 EKS_DIR = os.path.join(TOP, "tests", "fixtures", "real-clusters", "eks-2node-t3small")
-FLAGS = ["--watch-timeout-seconds", "5", "--backoff-max-ms", "1000", "--publish-interval-ms", "50"]
+FLAGS = ["--watch-timeout-seconds", "5", "--backoff-max-ms", "1000", "--publish-interval-ms", "50",
+         "-v", "2"]
 
 
 def fixture(fixture_name, **changes):
@@ -189,6 +190,9 @@ def test_scale_down_unchanged_and_unrelated_are_allowed(st):
                  scale("deployments", "paused", "default", 1, 50)):
         r = review(st, body)
         eq((r["allowed"], r.get("warnings")), (True, None), "allowed at once: %s" % body["request"]["name"])
+    # the log names a resource that is not a workload as itself (it said ReplicationController)
+    logs = st["live"].logs()
+    check("UPDATE default/settings configmaps replicas 0->0 decision=allowed" in logs, logs[-2000:])
 
 
 def test_deny_mode_by_namespace_and_workload_annotations(st):

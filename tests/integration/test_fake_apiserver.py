@@ -2,7 +2,7 @@
 """Self-test of the fake kube-apiserver (tests/apiserver/fake_apiserver.py).
 
 Starts the server as a subprocess on port 0 with throwaway certificates made
-by the openssl CLI and a snapshot from /work/shared/vectors (plus a few extra
+by the openssl CLI and a snapshot from tests/vectors (plus a few extra
 objects written to a temp dir), then talks to it with the standard library
 only: http.client for plain requests and a small raw TLS client for watch
 streams, so chunk framing, partial lines and missing final chunks are visible.
@@ -30,7 +30,6 @@ SERVER = os.path.join(TOP, "tests", "apiserver", "fake_apiserver.py")
 VECTOR_CANDIDATES = [
     os.environ.get("HEADROOM_VECTORS", ""),
     os.path.join(TOP, "tests", "vectors"),
-    "/work/shared/vectors",
 ]
 TOKEN = "good-token"
 

@@ -120,10 +120,50 @@ def test_kubectl_errors_pass_through(st):
         check("Unauthorized" in err, err)
 
 
+def test_misspelled_field_named_in_the_users_file_both_ways(st):
+    # resources.request for requests: refused by default, naming the user's
+    # file offline (not a temporary copy) and the field's path either way;
+    # --validate warn answers with a note.
+    d = tempfile.mkdtemp(prefix="typo-")
+    typo = os.path.join(d, "typo.yaml")
+    with open(WEB_YAML) as f:
+        text = f.read()
+    check("requests:" in text, "web.yaml has requests")
+    with open(typo, "w") as f:
+        f.write(text.replace("requests:", "request:"))
+    try:
+        code, _, err = plugin(st, "--offline", "-f", typo)
+        eq(code, 2, "offline exit code")
+        check(err.startswith("headroom: %s: spec.containers[0].resources.request: unknown field" % typo), err)
+        code, out, err = plugin(st, "-f", typo)  # the fake kubectl's curl prints the 400 body
+        check(code != 0 and "spec.containers[0].resources.request: unknown field" in out + err, out + err)
+        for mode in ((), ("--offline",)):
+            code, out, err = plugin(st, *mode, "-f", typo, "-o", "json", "--validate", "warn")
+            eq(code, 0, err)
+            check(any("unknown field" in n for n in json.loads(out)["notes"]), out)
+        code, out, err = plugin(st, "-f", WEB_YAML, "-o", "wide")
+        check(code == 0 and "16 more copies fit" in out, "-o wide is the table: %s %s" % (out, err))
+    finally:
+        shutil.rmtree(d)
+
+
+def test_offline_without_the_headroom_binary_says_how_to_fix_it(st):
+    env = dict(st["env"], HEADROOM="/nonexistent/headroom")
+    code, out, err = plugin(st, "--offline", "-f", WEB_YAML, env=env)
+    eq(code, 2, "exit code")
+    check("HEADROOM=/path/to/headroom" in err, err)
+    with open(st["env"]["FAKE_LOG"]) as f:
+        log = f.read()
+    code, out, err = plugin(st, "--offline", "-f", WEB_YAML, env=env)
+    with open(st["env"]["FAKE_LOG"]) as f:
+        eq(f.read(), log, "kubectl not run before the binary is found")
+
+
 def test_usage_errors(st):
     for args, fragment in ((("-o", "json"), "-f FILE is required"), (("-f", "/nope.yaml"), "cannot read"),
                            (("-f", WEB_YAML, "-o", "xml"), "-o must be"), (("--bogus",), "unknown argument"),
                            (("-f", WEB_YAML, "--replicas", "x"), "--replicas"),
+                           (("-f", WEB_YAML, "--validate", "maybe"), "--validate must be"),
                            (("-f",), "-f needs a value"), (("-f", WEB_YAML, "-o"), "-o needs a value"),
                            (("-f", TOP), "is a directory")):
         code, _, err = plugin(st, *args)

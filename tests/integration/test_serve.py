@@ -140,6 +140,35 @@ def test_capacity_envelope_and_max(st):
     check(any("counting stopped" in n for n in a["notes"]), a["notes"])
 
 
+def test_capacity_refuses_a_misspelled_field_unless_asked_not_to(st):
+    # "request" for "requests": read as absent, the pod would ask for nothing
+    # and the count would be pod slots whatever the cpu. The API server's
+    # strict field validation refuses it; so does headroom, naming the path.
+    typo = copy.deepcopy(pod(cpu="500m", memory="10Mi"))
+    res = typo["spec"]["containers"][0]["resources"]
+    res["request"] = res.pop("requests")
+    expect_error(st["server"], "POST", "/capacity", typo, 400,
+                 "spec.containers[0].resources.request: unknown field")
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+           "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x"}],
+                                          "tolerations": [{"operator": "Exists", "efect": "NoSchedule"}]}}}}
+    expect_error(st["server"], "POST", "/capacity", dep, 400,
+                 "spec.template.spec.tolerations[0].efect: unknown field")
+    # validate=warn answers as the API server would store it (the field
+    # dropped: no requests, 16 pod slots) and says so; ignore says nothing.
+    a = st["server"].json("POST", "/capacity?validate=warn", typo)
+    eq(a["count"], 16, "count with the field dropped")
+    check(any('unknown field "spec.containers[0].resources.request"' in n for n in a["notes"]),
+          a["notes"])
+    a = st["server"].json("POST", "/capacity?validate=ignore", typo)
+    check(not any("unknown field" in n for n in a["notes"]), a["notes"])
+    expect_error(st["server"], "POST", "/capacity?validate=maybe", typo, 400,
+                 "validate: want strict, warn or ignore")
+    # Spelled right: cpu bounds it (3 + 3).
+    eq(st["server"].json("POST", "/capacity", pod(cpu="500m", memory="10Mi"))["count"], 6,
+       "count spelled right")
+
+
 def test_capacity_get_routes(st):
     a = st["server"].json("GET", capacity_path(WEB, replicas=2))
     eq((a["count"], a["fits"]), (16, True), "GET /capacity")
