@@ -60,6 +60,11 @@ void xt_log_at(enum xt_log_level level, const char *file, int line, const char *
 		hr_buf_json_str(&b, hr_str_c(msg));
 		hr_buf_puts(&b, "}\n");
 	} else {
+		/* One event, one line: a newline in a logged value (a percent-decoded
+		 * path) must not forge a line of its own. */
+		for (char *c = msg; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 		hr_buf_printf(&b, "%c%02d%02d %02d:%02d:%02d.%06ld %7ld %s:%d] %s\n",
 		              letters[level], tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 		              tm.tm_sec, ts.tv_nsec / 1000, tid, base_name(file), line, msg);

@@ -41,6 +41,7 @@ static bool read_params(struct xt_request *req, struct xt_capacity_params *p)
 	p->max_ms = req->server->cfg->max_capacity_ms;
 	p->per_node = true;
 	p->output = XT_OUTPUT_JSON;
+	p->validate = XT_VALIDATE_STRICT;
 	if (!query_int(req, "replicas", 0, 100000000, &p->has_replicas, &p->replicas) ||
 	    !query_int(req, "max", 1, 100000000, &found, &max))
 		return false;
@@ -139,7 +140,7 @@ static const char *content_type(enum xt_output o)
 
 void xt_route_capacity(struct xt_request *req)
 {
-	struct xt_capacity_params params;
+	struct xt_capacity_params params = {0};
 	if (!read_params(req, &params))
 		return;
 	bool post = strcmp(req->ri->request_method, "POST") == 0;

@@ -169,6 +169,14 @@ def test_capacity_refuses_a_misspelled_field_unless_asked_not_to(st):
        "count spelled right")
 
 
+def test_a_newline_in_the_path_cannot_forge_a_log_line(st):
+    # civetweb percent-decodes the path the request log line carries
+    st["server"].request("GET", "/x%0AE1204%2012:00:00.000000%20forged")
+    logs = st["server"].logs()
+    check("\nE1204 12:00:00.000000 forged" not in logs, logs[-1000:])
+    check("path=/x?E1204 12:00:00.000000 forged status=404" in logs, logs[-1000:])
+
+
 def test_capacity_get_routes(st):
     a = st["server"].json("GET", capacity_path(WEB, replicas=2))
     eq((a["count"], a["fits"]), (16, True), "GET /capacity")
