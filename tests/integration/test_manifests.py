@@ -101,6 +101,34 @@ def test_webhook(st):
     eq(w["namespaceSelector"]["matchExpressions"][0]["values"], ["kube-system", "headroom"], "excluded namespaces")
 
 
+def yaml_file(path):
+    with open(path, "rb") as f:
+        j = subprocess.run([YAML2JSON], input=f.read(), capture_output=True, timeout=60)
+    eq(j.returncode, 0, "yaml2json %s: %s" % (path, j.stderr.decode()))
+    docs = json.loads(j.stdout)  # one entry per YAML document
+    eq(len(docs), 1, "documents in %s" % path)
+    return docs[0]
+
+
+def test_api_server_webhook_credentials_match_the_webhook(st):
+    # The API server picks webhook credentials by the webhook's host, for a
+    # Service reference <service>.<namespace>.svc: a mismatch means no client
+    # certificate, a refused call, and (failurePolicy Ignore) no check at all.
+    kubeadm = os.path.join(TOP, "manifests", "kubeadm")
+    ac = yaml_file(os.path.join(kubeadm, "admission-config.yaml"))
+    eq((ac["apiVersion"], ac["kind"]), ("apiserver.config.k8s.io/v1", "AdmissionConfiguration"), "kind")
+    plugin = [p for p in ac["plugins"] if p["name"] == "ValidatingAdmissionWebhook"][0]["configuration"]
+    eq((plugin["apiVersion"], plugin["kind"]), ("apiserver.config.k8s.io/v1", "WebhookAdmissionConfiguration"),
+       "plugin configuration kind")
+    eq(plugin["kubeConfigFile"], "/etc/kubernetes/headroom/webhook-kubeconfig.yaml", "kubeconfig path")
+    kc = yaml_file(os.path.join(kubeadm, "webhook-kubeconfig.yaml"))
+    svc = find(st["objs"], "ValidatingWebhookConfiguration", "headroom-scale-check")["webhooks"][0]
+    svc = svc["clientConfig"]["service"]
+    eq([u["name"] for u in kc["users"]], ["%s.%s.svc" % (svc["name"], svc["namespace"])], "user matches the host")
+    eq(kc["users"][0]["user"], {"client-certificate": "/etc/kubernetes/headroom/tls.crt",
+                                "client-key": "/etc/kubernetes/headroom/tls.key"}, "client certificate files")
+
+
 def test_scheduler_extender_stanza_matches_the_spec(st):
     cm = find(st["objs"], "ConfigMap", "headroom-scheduler-config", "headroom")
     j = subprocess.run([YAML2JSON], input=cm["data"]["config.yaml"].encode(), capture_output=True)
