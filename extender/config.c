@@ -75,7 +75,8 @@ static const char serve_usage[] =
     "  --max-copies N            most copies one capacity answer places (default 100000)\n"
     "  --max-capacity-ms N       time one capacity answer may spend placing coupled copies;\n"
     "                            past it the answer is partial (\"limited\": true)\n"
-    "                            (default 2000, 0 = no limit)\n"
+    "                            (default 2000, 0 = no limit); /admission uses it too,\n"
+    "                            at most 2000 (the webhook's timeoutSeconds is 5)\n"
     "  --log-format text|json    log line format (default text)\n"
     "  -v N                      log verbosity (2 logs every request)\n";
 

@@ -24,7 +24,8 @@
 #include "review.h"
 #include "workload.h"
 
-#define WARNING_MAX 250 /* the API server may cut warnings longer than 256 bytes */
+#define ADMISSION_MAX_MS 2000
+#define WARNING_MAX      250 /* the API server may cut warnings longer than 256 bytes */
 
 enum mode { MODE_WARN, MODE_DENY, MODE_OFF };
 
@@ -132,7 +133,15 @@ static bool fetch_workload(struct xt_request *req, struct hr_review *r, cJSON **
 }
 
 /* How many of the new replicas fit; false with why when it cannot tell. */
-static bool count_fitting(const struct hr_review *r, const struct hr_snapshot *snap,
+/* The webhook's timeoutSeconds is 5: the count must stop well before, even
+ * when --max-capacity-ms gives /capacity longer or no limit. */
+static int admission_bound_ms(const struct xt_config *cfg)
+{
+	int ms = cfg->max_capacity_ms;
+	return ms > 0 && ms < ADMISSION_MAX_MS ? ms : ADMISSION_MAX_MS;
+}
+
+static bool count_fitting(const struct hr_review *r, const struct hr_snapshot *snap, int bound_ms,
                           struct hr_capacity_result *res, struct hr_arena *arena, char *why,
                           size_t why_size)
 {
@@ -145,7 +154,7 @@ static bool count_fitting(const struct hr_review *r, const struct hr_snapshot *s
 		rc = hr_incoming_pod(w.pod, snap, true, "spec.template", arena, &pod, NULL, &err);
 	if (rc == HR_OK) {
 		struct xt_deadline deadline;
-		xt_deadline_start(&deadline, 2000); /* the webhook's timeoutSeconds is 5 */
+		xt_deadline_start(&deadline, bound_ms);
 		struct hr_capacity_opts opts = {.max_copies = r->delta,
 		                                .should_stop = xt_deadline_passed,
 		                                .stop_ctx = &deadline};
@@ -186,7 +195,8 @@ static void decide(struct xt_request *req, struct hr_review *r)
 		goto out;
 	}
 	struct hr_capacity_result res;
-	if (!count_fitting(r, snap->snap, &res, &arena, why, sizeof(why))) {
+	if (!count_fitting(r, snap->snap, admission_bound_ms(req->server->cfg), &res, &arena, why,
+	                   sizeof(why))) {
 		allow_unchecked(req, r, why);
 		goto out;
 	}

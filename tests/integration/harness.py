@@ -154,6 +154,16 @@ class Server:
         with open(self.log.name, "rb") as f:
             return f.read().decode(errors="replace")
 
+    def wait_log(self, text, seconds=None):
+        """The logs once they hold text: a request's log line is written after
+        its answer is sent, so a test that reads the logs at once can be early."""
+        deadline = time.time() + (seconds or (60 if VALGRIND else 5))
+        while True:
+            logs = self.logs()
+            if text in logs or time.time() > deadline:
+                return logs
+            time.sleep(0.05)
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)

@@ -8,8 +8,11 @@ is bound by pod slots: 16 more fit in all."""
 import copy
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -257,6 +260,32 @@ def test_snapshot_mode_checks_objects_and_warns_on_scale(st):
         check(r["allowed"] and "no API server" in r["warnings"][0], r)
     finally:
         s.stop()
+
+
+def test_a_count_stopped_by_the_time_bound_is_allowed_unchecked(st):
+    # 1000 generated nodes (bench/gen_cluster.py), a zone-spread template: all
+    # 30000 copies fit and placing them takes ~10 ms, so a 1 ms bound stops
+    # the count early. That count is a lower bound, not a "no": even in deny
+    # mode the scale-up is allowed, with a warning saying it was not checked.
+    tmp = tempfile.mkdtemp()
+    cluster = os.path.join(tmp, "cluster.json")
+    subprocess.run([sys.executable, os.path.join(TOP, "bench", "gen_cluster.py"), "--nodes", "1000",
+                    "--pods-per-node", "0", "--out", cluster], check=True)
+    with open(os.path.join(TOP, "bench", "pods", "spread.json")) as f:
+        spread = json.load(f)
+    body = object_review("Deployment", "spread", None, 30000)
+    body["request"]["object"]["spec"]["template"] = {"metadata": {"labels": spread["metadata"]["labels"]},
+                                                     "spec": spread["spec"]}
+    s = Server(st["certs"], snapshot=cluster, extra=["--max-capacity-ms", "1", "--admission-mode", "deny"])
+    try:
+        r = review(st, body, server=s)
+        eq(r["allowed"], True, "a time-limited count does not deny")
+        m = re.fullmatch(r"headroom: capacity not checked: the check ran out of time after placing "
+                         r"(\d+) of 30000 new replicas", r["warnings"][0])
+        check(m and int(m.group(1)) < 30000, r["warnings"])
+    finally:
+        s.stop()
+        shutil.rmtree(tmp)
 
 
 def test_malformed_reviews_are_400(st):
