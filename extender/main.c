@@ -264,6 +264,11 @@ int main(int argc, char **argv)
 	if (!strcmp(command, "capacity"))
 		return run_capacity(argc - 2, argv + 2);
 	if (!strcmp(command, "version") || !strcmp(command, "--version")) {
+		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			puts("usage: headroom version\n\nPrints headroom's version and git "
+			     "revision.");
+			return EXIT_OK;
+		}
 		if (argc > 2) {
 			fprintf(stderr, "headroom version: unexpected argument \"%s\"\n", argv[2]);
 			return EXIT_USAGE;

@@ -23,6 +23,8 @@ def test_version():
     code, out, _ = headroom("version")
     eq(code, 0, "exit code")
     check(out.startswith("headroom ") and "1.34" in out, out)
+    code, out, _ = headroom("version", "--help")
+    eq((code, out.splitlines()[0]), (0, "usage: headroom version"), "version --help")
 
 
 def test_capacity_json_from_yaml_pod():
