@@ -60,7 +60,8 @@ void hr_buf_puts(struct hr_buf *buf, const char *s);
 void hr_buf_str(struct hr_buf *buf, struct hr_str s);
 void hr_buf_printf(struct hr_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hr_buf_i64(struct hr_buf *buf, int64_t v);
-/* A JSON string literal with quotes, escaping as RFC 8259 requires. */
+/* A JSON string literal with quotes, escaping as RFC 8259 requires; a byte
+ * that is not part of well-formed UTF-8 is written as \ufffd. */
 void hr_buf_json_str(struct hr_buf *buf, struct hr_str s);
 
 #endif

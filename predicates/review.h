@@ -40,7 +40,7 @@ struct hr_review {
 	int64_t old_replicas, new_replicas, delta;
 	const cJSON *workload;  /* the workload object (CHECK); borrowed from the review */
 	char fetch_path[800];   /* FETCH: API path of the workload */
-	char workload_kind[32]; /* "Deployment", ... ("apps/v1 Deployment" group in group) */
+	char workload_kind[64]; /* "Deployment", ... ("apps/v1 Deployment" group in group) */
 };
 
 /* Parses body. HR_EINVAL with err naming the field for a malformed review.

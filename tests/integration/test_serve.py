@@ -177,6 +177,25 @@ def test_a_newline_in_the_path_cannot_forge_a_log_line(st):
     check("\nE1204 12:00:00.000000 forged" not in logs, logs[-1000:])
 
 
+def test_json_logs_are_one_valid_json_object_per_line(st):
+    s = Server(st["certs"], extra=["--log-format", "json", "-v", "2"])
+    try:
+        s.request("GET", "/x%22%0Ay%FFz")  # a quote, a newline, a byte that is not UTF-8
+        s.request("POST", "/capacity", WEB)
+        s.wait_log('"msg":"request id=3 ')
+        with open(s.log.name, "rb") as f:
+            lines = f.read().decode("utf-8").splitlines()  # strict: the log is UTF-8
+    finally:
+        s.stop()
+    events = [json.loads(line) for line in lines]
+    for e in events:
+        check({"ts", "level", "caller", "msg"} <= set(e), e)
+    msgs = [e["msg"] for e in events]
+    check(any(m.startswith('request id=2 method=GET path=/x"\ny\ufffdz status=404 ') for m in msgs), msgs)
+    check(any(m.startswith("request id=3 method=POST path=/capacity status=200 ") for m in msgs), msgs)
+    eq(events[0]["level"], "info", "level name")
+
+
 def test_capacity_get_routes(st):
     a = st["server"].json("GET", capacity_path(WEB, replicas=2))
     eq((a["count"], a["fits"]), (16, True), "GET /capacity")

@@ -75,6 +75,31 @@ static void test_json_str_escapes(void **state)
 	hr_buf_fini(&b);
 }
 
+static void expect_json_str(const char *raw, const char *want)
+{
+	struct hr_buf b;
+	hr_buf_init(&b, 256);
+	hr_buf_json_str(&b, hr_str_c(raw));
+	assert_string_equal(b.p, want);
+	hr_buf_fini(&b);
+}
+
+static void test_json_str_replaces_bytes_that_are_not_utf8(void **state)
+{
+	(void)state;
+	/* well-formed 2, 3 and 4 byte sequences pass through */
+	expect_json_str("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+	                "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+	expect_json_str("a\xff"
+	                "b",
+	                "\"a\\ufffdb\"");                                        /* never UTF-8 */
+	expect_json_str("\xc0\xaf", "\"\\ufffd\\ufffd\"");                       /* overlong '/' */
+	expect_json_str("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");            /* surrogate */
+	expect_json_str("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); /* past U+10FFFF */
+	expect_json_str("x\xe2\x82", "\"x\\ufffd\\ufffd\"");                     /* cut short */
+	expect_json_str("\xe2\x82\"", "\"\\ufffd\\ufffd\\\"\""); /* cut short by a quote */
+}
+
 static void test_printf_longer_than_the_stack_buffer(void **state)
 {
 	(void)state;
@@ -102,6 +127,7 @@ int main(void)
 	    cmocka_unit_test(test_cap_fails_and_sticks),
 	    cmocka_unit_test(test_i64_formats_every_range),
 	    cmocka_unit_test(test_json_str_escapes),
+	    cmocka_unit_test(test_json_str_replaces_bytes_that_are_not_utf8),
 	    cmocka_unit_test(test_printf_longer_than_the_stack_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
