@@ -24,8 +24,16 @@ if [ -n "${FAKE_KUBECTL_FAIL:-}" ]; then
 	echo "error: You must be logged in to the server (Unauthorized)" >&2
 	exit 1
 fi
-if [ "$1" = get ]; then
+if [ "$1" = get ] && [ "$2" = nodes,pods ]; then
 	cat "$FAKE_SNAPSHOT"
+	exit 0
+fi
+if [ "$1" = get ]; then  # the snapshot holds the namespaces; none of the rest
+	case ",${FAKE_FORBID:-}," in *",$2,"*)
+		echo "Error from server (Forbidden): $2 is forbidden: User \"alice\" cannot list resource \"$2\" in API group \"\" at the cluster scope" >&2
+		exit 1 ;;
+	esac
+	echo '{"apiVersion": "v1", "kind": "List", "items": []}'
 	exit 0
 fi
 if [ "$1" = create ] && [ "$2" = --raw ]; then
@@ -81,8 +89,22 @@ def test_offline_matches_headroom_capacity(st):
         else:
             eq(out, direct, "offline table answer")
     with open(st["env"]["FAKE_LOG"]) as f:
-        check("get nodes,pods,namespaces,limitranges,runtimeclasses -A -o json" in f.read(),
-              "the snapshot command")
+        log = f.read()
+    for kinds in ("nodes,pods", "namespaces", "limitranges", "runtimeclasses"):
+        check("get %s -A -o json" % kinds in log, "the snapshot commands: %s" % log)
+
+
+def test_offline_answers_without_a_kind_rbac_does_not_let_it_list(st):
+    env = dict(st["env"], FAKE_FORBID="limitranges,runtimeclasses")
+    code, out, err = plugin(st, "--offline", "-f", WEB_YAML, "-o", "json", env=env)
+    eq((code, json.loads(out)["count"]), (0, 16), "answer (%s)" % err)
+    eq(err.splitlines(), [
+        'kubectl-headroom: warning: answering without limitranges (LimitRange default requests are not applied): '
+        'Error from server (Forbidden): limitranges is forbidden: User "alice" cannot list resource "limitranges" '
+        'in API group "" at the cluster scope',
+        'kubectl-headroom: warning: answering without runtimeclasses (RuntimeClass pod overhead is not added): '
+        'Error from server (Forbidden): runtimeclasses is forbidden: User "alice" cannot list resource '
+        '"runtimeclasses" in API group "" at the cluster scope'], "warnings")
 
 
 def test_default_table_is_the_summary_and_nodes_adds_the_rows(st):
