@@ -69,6 +69,11 @@ def test_deployment(st):
     for flag in ("--tls-cert=/etc/headroom/tls/tls.crt", "--tls-key=/etc/headroom/tls/tls.key",
                  "--client-ca=/etc/headroom/tls/ca.crt"):
         check(flag in args, "%s in args" % flag)
+    # filter and admission only for the client certificate certs/ issues
+    names = [a.split("=", 1)[1] for a in args if a.startswith("--allowed-client-names=")]
+    with open(os.path.join(TOP, "certs", "make-certs.sh")) as f:
+        cn = re.search(r'^issue client "/CN=([^"/]+)"', f.read(), re.M).group(1)
+    eq(names, [cn], "--allowed-client-names is the CN of certs/' client certificate")
     eq(spec["volumes"][0]["secret"]["secretName"], "headroom-tls", "certificates from a Secret")
 
 
