@@ -112,7 +112,7 @@ void xt_http_error(struct xt_request *req, int status, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	struct hr_buf b;
-	hr_buf_init(&b, 4096);
+	hr_buf_init(&b, 6 * sizeof(msg) + 64); /* each byte may grow to a 6-byte escape */
 	hr_buf_puts(&b, "{\"error\":");
 	hr_buf_json_str(&b, hr_str_c(msg));
 	hr_buf_puts(&b, "}\n");

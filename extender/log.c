@@ -49,7 +49,7 @@ void xt_log_at(enum xt_log_level level, const char *file, int line, const char *
 	long tid = (long)syscall(SYS_gettid);
 
 	struct hr_buf b;
-	hr_buf_init(&b, sizeof(msg) + 512);
+	hr_buf_init(&b, 6 * sizeof(msg) + 512); /* JSON: each byte may grow to a 6-byte escape */
 	if (log_format == XT_LOG_JSON) {
 		char when[40];
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);

@@ -132,7 +132,6 @@ static bool fetch_workload(struct xt_request *req, struct hr_review *r, cJSON **
 	return true;
 }
 
-/* How many of the new replicas fit; false with why when it cannot tell. */
 /* The webhook's timeoutSeconds is 5: the count must stop well before, even
  * when --max-capacity-ms gives /capacity longer or no limit. */
 static int admission_bound_ms(const struct xt_config *cfg)
@@ -141,6 +140,7 @@ static int admission_bound_ms(const struct xt_config *cfg)
 	return ms > 0 && ms < ADMISSION_MAX_MS ? ms : ADMISSION_MAX_MS;
 }
 
+/* How many of the new replicas fit; false with why when it cannot tell. */
 static bool count_fitting(const struct hr_review *r, const struct hr_snapshot *snap, int bound_ms,
                           struct hr_capacity_result *res, struct hr_arena *arena, char *why,
                           size_t why_size)

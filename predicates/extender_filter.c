@@ -156,14 +156,15 @@ static void finish_output(struct hr_buf *out, struct failed_maps *f)
 
 /* ---- NodeNames mode ----------------------------------------------------- */
 
-/* A validated string span without escapes or control bytes, at most 253
- * bytes: its text is the bytes between the quotes. */
+/* A validated string span of ASCII without escapes or control bytes, at most 253
+ * bytes (every node name): its text is the bytes between the quotes, and
+ * hr_buf_json_str would write it unchanged. */
 static bool plain_string(struct hr_json_span v, struct hr_str *out)
 {
 	if (v.n < 2 || v.n > 255 || v.p[0] != '"')
 		return false;
 	for (size_t i = 1; i + 1 < v.n; i++)
-		if (v.p[i] == '\\' || (unsigned char)v.p[i] < 0x20)
+		if (v.p[i] == '\\' || (unsigned char)v.p[i] < 0x20 || (unsigned char)v.p[i] >= 0x80)
 			return false;
 	*out = (struct hr_str){v.p + 1, v.n - 2};
 	return true;

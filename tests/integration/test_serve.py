@@ -182,7 +182,10 @@ def test_json_logs_are_one_valid_json_object_per_line(st):
     try:
         s.request("GET", "/x%22%0Ay%FFz")  # a quote, a newline, a byte that is not UTF-8
         s.request("POST", "/capacity", WEB)
-        s.wait_log('"msg":"request id=3 ')
+        # every byte of the path escaped: 6 times as long, still one whole line
+        eq(s.request("GET", "/long" + "%FF" * 700)[0], 404, "long path status")
+        for n in (2, 3, 4):  # each request's line is written by its own worker
+            s.wait_log('"msg":"request id=%d ' % n)
         with open(s.log.name, "rb") as f:
             lines = f.read().decode("utf-8").splitlines()  # strict: the log is UTF-8
     finally:
@@ -193,6 +196,8 @@ def test_json_logs_are_one_valid_json_object_per_line(st):
     msgs = [e["msg"] for e in events]
     check(any(m.startswith('request id=2 method=GET path=/x"\ny\ufffdz status=404 ') for m in msgs), msgs)
     check(any(m.startswith("request id=3 method=POST path=/capacity status=200 ") for m in msgs), msgs)
+    check(any(m.startswith("request id=4 method=GET path=/long" + "\ufffd" * 700 + " status=404 ") for m in msgs),
+          msgs)
     eq(events[0]["level"], "info", "level name")
 
 
@@ -354,6 +359,8 @@ def test_bad_requests_get_4xx_naming_the_problem(st):
     expect_error(s, "GET", "/capacity?pod=%ZZ%", None, 400, "bad percent-encoding at byte 4")
     expect_error(s, "GET", "/capacity?pod=", None, 400, "query parameter pod is empty")
     expect_error(s, "GET", "/nope", None, 404, "/nope")
+    # every byte of the path escaped in the error: 6 times as long, still a 404
+    expect_error(s, "GET", "/long" + "%01" * 300 + "%FF" * 400, None, 404, "no route /long\u0001")
     expect_error(s, "DELETE", "/capacity", None, 405, "DELETE")
     expect_error(s, "GET", "/filter", None, 405, "GET")
     limit = pod(cpu="1", memory="1Gi")
