@@ -29,7 +29,12 @@ if [ "$1" = get ] && [ "$2" = nodes,pods ]; then
 	exit 0
 fi
 if [ "$1" = get ]; then  # the snapshot holds the namespaces; none of the rest
+	case ",${FAKE_FAIL_OPTIONAL:-}," in *",$2,"*)
+		echo "error: You must be logged in to the server (the server has asked for the client to provide credentials)" >&2
+		exit 1 ;;
+	esac
 	case ",${FAKE_FORBID:-}," in *",$2,"*)
+		echo "E1204 17:00:00.000000   12345 memcache.go:265] couldn't get current server API group list: the server is currently unable to handle the request" >&2
 		echo "Error from server (Forbidden): $2 is forbidden: User \"alice\" cannot list resource \"$2\" in API group \"\" at the cluster scope" >&2
 		exit 1 ;;
 	esac
@@ -105,6 +110,12 @@ def test_offline_answers_without_a_kind_rbac_does_not_let_it_list(st):
         'kubectl-headroom: warning: answering without runtimeclasses (RuntimeClass pod overhead is not added): '
         'Error from server (Forbidden): runtimeclasses is forbidden: User "alice" cannot list resource '
         '"runtimeclasses" in API group "" at the cluster scope'], "warnings")
+    # any other failure is kubectl's: its message and exit code, no answer
+    env = dict(st["env"], FAKE_FAIL_OPTIONAL="limitranges")
+    code, out, err = plugin(st, "--offline", "-f", WEB_YAML, "-o", "json", env=env)
+    eq((code, out), (1, ""), "exit code and no answer")
+    eq(err, "error: You must be logged in to the server (the server has asked for the client to provide "
+       "credentials)\n", "kubectl's error")
 
 
 def test_default_table_is_the_summary_and_nodes_adds_the_rows(st):
