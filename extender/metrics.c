@@ -134,6 +134,24 @@ static void counter(struct hr_buf *b, const char *name, const char *help, atomic
 	hr_buf_printf(b, "%s %llu\n", name, atomic_load(v));
 }
 
+/* A resourceVersion is opaque to clients, but the API server's are etcd
+ * revisions: decimal, growing. As a gauge it shows progress without making a
+ * new series per event, as a label would; one that is not a number (or past
+ * 2^53, where a double is no longer exact) is left out. */
+static bool resource_version_number(struct hr_str rv, double *out)
+{
+	if (rv.n == 0 || rv.n > 15)
+		return false;
+	double v = 0;
+	for (size_t i = 0; i < rv.n; i++) {
+		if (rv.p[i] < '0' || rv.p[i] > '9')
+			return false;
+		v = v * 10 + (rv.p[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
 static void gauge(struct hr_buf *b, const char *name, const char *help, double v)
 {
 	family(b, name, "gauge", help);
@@ -181,14 +199,14 @@ void xt_metrics_render(struct xt_metrics *m, const struct xt_snap *snap, struct 
 	      snap->build_seconds);
 	gauge(b, "headroom_snapshot_generation", "How many snapshots have been published.",
 	      (double)snap->generation);
+	double rv;
+	if (resource_version_number(snap->snap->resource_version, &rv))
+		gauge(b, "headroom_snapshot_resource_version",
+		      "The newest resourceVersion the current snapshot holds (an etcd revision).",
+		      rv);
 	family(b, "headroom_snapshot_info", "gauge",
-	       "The current snapshot's source and resourceVersion; the value is always 1.");
-	char rv[256];
-	snprintf(rv, sizeof(rv), "%.*s", (int)snap->snap->resource_version.n,
-	         snap->snap->resource_version.p ? snap->snap->resource_version.p : "");
-	hr_buf_puts(b, "headroom_snapshot_info{resource_version=");
-	label_value(b, rv);
-	hr_buf_puts(b, ",source=");
+	       "The current snapshot's source; the value is always 1.");
+	hr_buf_puts(b, "headroom_snapshot_info{source=");
 	label_value(b, snap->source);
 	hr_buf_puts(b, "} 1\n");
 }

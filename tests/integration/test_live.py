@@ -192,6 +192,25 @@ def test_events_reach_capacity(st):
     converge(st)
 
 
+def test_metrics_follow_the_snapshot_resource_version(st):
+    # a gauge, not a label: one series however many events arrive
+    st["fake"].control("POST", "apply", pod("rv-probe", "eks-node-a"))
+    converge(st)
+    want_rv = server_objects(st["fake"])[1]
+    deadline = time.time() + 10
+    while True:
+        text = st["live"].request("GET", "/metrics")[2].decode()
+        got = [l.split()[-1] for l in text.splitlines() if l.startswith("headroom_snapshot_resource_version ")]
+        if got == [want_rv] or time.time() > deadline:
+            break
+        time.sleep(0.05)
+    eq(got, [want_rv], "headroom_snapshot_resource_version")
+    info = [l for l in text.splitlines() if l.startswith("headroom_snapshot_info")]
+    check(len(info) == 1 and "resource_version" not in info[0] and 'source="' in info[0], info)
+    st["fake"].control("POST", "delete", {"kind": "Pod", "namespace": "default", "name": "rv-probe"})
+    converge(st)
+
+
 def test_node_events(st):
     with open(EKS) as f:
         node = [i for i in json.load(f)["items"] if i["kind"] == "Node"][1]
