@@ -191,10 +191,11 @@ enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, si
 		has_unknown =
 		    hr_pod_unknown_field(w.pod, pod_prefix(&w, envelope), unknown, sizeof(unknown));
 	if (has_unknown && params->validate == XT_VALIDATE_STRICT) {
-		rc =
-		    hr_err_set(err, HR_EINVAL, unknown,
-		               "unknown field (misspelled?): the API server refuses it under "
-		               "kubectl's default --validate=strict; validate=warn answers anyway");
+		rc = hr_err_set(
+		    err, HR_EINVAL, unknown,
+		    "unknown field (misspelled?): the API server refuses it under "
+		    "kubectl's default --validate=strict; validate=warn (CLI and plugin: "
+		    "--validate warn) answers anyway");
 		goto out_free_doc;
 	}
 	if ((rc = hr_incoming_pod(w.pod, snap->snap, true, pod_prefix(&w, envelope), &arena, &pod,

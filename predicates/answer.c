@@ -166,6 +166,20 @@ static void per_node_json(struct hr_buf *b, const struct hr_capacity_result *r,
 	hr_buf_fini(&reason);
 }
 
+enum verdict { FITS, DOES_NOT_FIT, CANNOT_TELL };
+static const char *const verdict_json[] = {"true", "false", "null"};
+static const char *const verdict_text[] = {"fits", "does not fit",
+                                           "cannot tell (counting stopped first)"};
+
+/* Whether the asked replicas fit: a count stopped by a bound (max copies or
+ * time) below the asked number is a lower bound, so it cannot tell. */
+static enum verdict replicas_verdict(const struct hr_capacity_result *r, int64_t replicas)
+{
+	if (r->count >= replicas)
+		return FITS;
+	return r->limited ? CANNOT_TELL : DOES_NOT_FIT;
+}
+
 void hr_answer_capacity_json(const struct hr_capacity_result *r, const struct hr_pod *pod,
                              const struct hr_snapshot *snap, const struct hr_answer_info *info,
                              struct hr_buf *b)
@@ -179,7 +193,7 @@ void hr_answer_capacity_json(const struct hr_capacity_result *r, const struct hr
 		hr_buf_i64(b, info->replicas);
 		hr_buf_putc(b, ',');
 		json_key(b, "fits");
-		hr_buf_puts(b, r->count >= info->replicas ? "true" : "false");
+		hr_buf_puts(b, verdict_json[replicas_verdict(r, info->replicas)]);
 	}
 	hr_buf_puts(b, ",\"exact\":");
 	hr_buf_puts(b, r->exact ? "true" : "false");
@@ -246,6 +260,8 @@ void hr_answer_capacity_table(const struct hr_capacity_result *r, const struct h
 			              cn->info->node->name.p, (long long)cn->count);
 			if (cn->status.code != HR_STATUS_SUCCESS)
 				hr_status_text(&cn->status, pod, b);
+			else if (r->limited)
+				hr_buf_puts(b, "(counting stopped)");
 			hr_buf_putc(b, '\n');
 		}
 		hr_buf_putc(b, '\n');
@@ -256,7 +272,7 @@ void hr_answer_capacity_table(const struct hr_capacity_result *r, const struct h
 	              r->limited ? " (at least)" : "");
 	if (info->has_replicas)
 		hr_buf_printf(b, "; %lld asked: %s", (long long)info->replicas,
-		              r->count >= info->replicas ? "fits" : "does not fit");
+		              verdict_text[replicas_verdict(r, info->replicas)]);
 	hr_buf_putc(b, '\n');
 	if (r->message[0])
 		hr_buf_printf(b, "next copy: %s\n", r->message);

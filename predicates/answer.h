@@ -5,7 +5,8 @@
  *    "count", "reason"}], "message", "pod": {"kind", "name", "namespace"},
  *    "admission": [...], "notes": [...], "snapshot": {"resourceVersion",
  *    "nodes", "pods", "ageSeconds"}}
- * "replicas" and "fits" appear only when replicas were asked for. Shared by
+ * "replicas" and "fits" appear only when replicas were asked for; "fits" is
+ * null when a bound stopped the count below them (it cannot tell). Shared by
  * the HTTP server and the offline CLI so both print the same answer.
  * Thread-safety: reentrant. */
 #ifndef HR_ANSWER_H

@@ -138,6 +138,14 @@ def test_capacity_envelope_and_max(st):
     eq((a["count"], a["limited"], a["fits"]), (5, True, True), "limited at max")
     eq(a["message"], "", "no FitError when limited")
     check(any("counting stopped" in n for n in a["notes"]), a["notes"])
+    # stopped at 5 of 10 asked: a lower bound cannot say whether 10 fit (16 do)
+    a = st["server"].json("POST", "/capacity", {"template": WEB, "replicas": 10, "max": 5})
+    eq((a["count"], a["limited"], a["fits"]), (5, True, None), "cannot tell below the bound")
+    status, _, body = st["server"].request("POST", "/capacity?output=table&replicas=10&max=5", WEB)
+    eq(body.decode().splitlines()[:4], ["NODE        COPIES  WHY NOT MORE",
+                                        "eks-node-a       5  (counting stopped)",
+                                        "eks-node-b       0  (counting stopped)", ""], "table rows")
+    check("5 more copies fit (at least); 10 asked: cannot tell (counting stopped first)\n" in body.decode(), body)
 
 
 def test_capacity_refuses_a_misspelled_field_unless_asked_not_to(st):
