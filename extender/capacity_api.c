@@ -141,6 +141,41 @@ static const char *pod_prefix(const struct hr_workload *w, bool envelope)
 	return envelope ? "template.spec.template" : "spec.template";
 }
 
+/* Gives the object (the envelope's template) the asked namespace when it
+ * names none, as kubectl does before sending it; a different one is refused
+ * unless ns is only the default. Values of other types are the decoder's to
+ * report. */
+static enum hr_code apply_namespace(cJSON *doc, bool envelope, const char *ns, bool only_default,
+                                    struct hr_err *err)
+{
+	cJSON *obj = envelope ? cJSON_GetObjectItemCaseSensitive(doc, "template") : doc;
+	if (!ns || !cJSON_IsObject(obj))
+		return HR_OK;
+	const char *where = envelope ? "template.metadata.namespace" : "metadata.namespace";
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	if (!meta)
+		meta = cJSON_AddObjectToObject(obj, "metadata");
+	if (!cJSON_IsObject(meta))
+		return meta ? HR_OK : hr_err_set(err, HR_ENOMEM, NULL, "out of memory");
+	cJSON *have = cJSON_GetObjectItemCaseSensitive(meta, "namespace");
+	if (cJSON_IsString(have) && have->valuestring[0]) {
+		if (only_default || strcmp(have->valuestring, ns) == 0)
+			return HR_OK;
+		return hr_err_set(err, HR_EINVAL, where,
+		                  "\"%.63s\" does not match the namespace asked for, \"%s\"",
+		                  have->valuestring, ns);
+	}
+	if (have && !cJSON_IsString(have) && !cJSON_IsNull(have))
+		return HR_OK;
+	cJSON *value = cJSON_CreateString(ns);
+	if (!value || (have ? !cJSON_ReplaceItemInObjectCaseSensitive(meta, "namespace", value)
+	                    : !cJSON_AddItemToObject(meta, "namespace", value))) {
+		cJSON_Delete(value);
+		return hr_err_set(err, HR_ENOMEM, NULL, "out of memory");
+	}
+	return HR_OK;
+}
+
 static enum hr_code render(const struct hr_capacity_result *r, const struct hr_pod *pod,
                            const struct hr_snapshot *snap, const struct hr_answer_info *info,
                            enum xt_output output, struct hr_buf *out, struct hr_err *err)
@@ -185,7 +220,9 @@ enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, si
 	                !cJSON_GetObjectItemCaseSensitive(doc, "kind");
 	char unknown[256];
 	bool has_unknown = false;
-	if ((rc = hr_workload_resolve(doc, &w, err)) != HR_OK)
+	if ((rc = apply_namespace(doc, envelope, params->namespace, params->namespace_is_default,
+	                          err)) != HR_OK ||
+	    (rc = hr_workload_resolve(doc, &w, err)) != HR_OK)
 		goto out_free_doc;
 	if (params->validate != XT_VALIDATE_IGNORE)
 		has_unknown =

@@ -24,6 +24,12 @@ struct xt_capacity_params {
 	enum xt_output output;
 	bool per_node;
 	enum xt_validate validate; /* an unknown field in the pod: refuse, note, or say nothing */
+	/* kubectl's -n: the namespace of an object that names none; unless
+	 * namespace_is_default (the context's namespace, which kubectl uses the
+	 * same way), one that names another is refused, as kubectl refuses it.
+	 * NULL = "default". */
+	const char *namespace;
+	bool namespace_is_default;
 };
 
 /* The outcome, for logs and metrics. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "selector.h"
+
 void xt_config_defaults(struct xt_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -89,6 +91,10 @@ static const char capacity_usage[] =
     "                            runtimeclasses -A -o json); repeatable\n"
     "  -f, --filename FILE       the Pod or workload (JSON or YAML; - for stdin)\n"
     "  --replicas K              also say whether K more copies fit\n"
+    "  -n, --namespace NS        the namespace of a pod or workload that names none\n"
+    "                            (default: default); one naming another is refused\n"
+    "  --default-namespace NS    the same, but a pod naming another keeps its own\n"
+    "                            (kubectl's context namespace)\n"
     "  --max-copies N            stop counting at N (default 100000)\n"
     "  --max-capacity-ms N       stop placing coupled copies after N ms (default 2000)\n"
     "  -o, --output FORMAT       json (default), table (or wide) or yaml\n"
@@ -208,6 +214,8 @@ static const struct flag flags[] = {
     {"--output", "-o", false, true},
     {"--per-node", NULL, false, true},
     {"--validate", NULL, false, true},
+    {"--namespace", "-n", false, true},
+    {"--default-namespace", NULL, false, true},
 };
 
 /* "<value>": <what>, at the flag. */
@@ -343,6 +351,17 @@ static enum hr_code apply(struct xt_config *cfg, const char *name, const char *v
 		if (strcmp(v, "true") && strcmp(v, "false"))
 			return bad(err, name, v, "want true or false");
 		cfg->per_node = !strcmp(v, "true");
+	} else if (!strcmp(name, "--namespace") || !strcmp(name, "--default-namespace")) {
+		if (!hr_is_dns_label(hr_str_c(v)))
+			return bad_long(err, name, v,
+			                "is not a namespace name (a DNS label: lowercase letters, "
+			                "digits and '-', at most 63)");
+		bool is_default = !strcmp(name, "--default-namespace");
+		if (cfg->namespace && cfg->namespace_is_default != is_default)
+			return hr_err_set(err, HR_EINVAL, name,
+			                  "give --namespace or --default-namespace");
+		cfg->namespace = v;
+		cfg->namespace_is_default = is_default;
 	} else if (!strcmp(name, "--validate")) {
 		if (!xt_validate_parse(v, &cfg->validate))
 			return bad(err, name, v, "want strict, warn or ignore");

@@ -62,6 +62,8 @@ struct xt_config {
 	enum xt_output output;
 	bool per_node;             /* --per-node (default true) */
 	enum xt_validate validate; /* --validate (default strict) */
+	const char *namespace;     /* -n: for a pod or workload that names none (NULL = none) */
+	bool namespace_is_default; /* --default-namespace: -n without the conflict check */
 	bool show_help;
 };
 

@@ -105,7 +105,9 @@ static int run_capacity(int argc, char **argv)
 	                                    .max_ms = cfg.max_capacity_ms,
 	                                    .output = cfg.output,
 	                                    .per_node = cfg.per_node,
-	                                    .validate = cfg.validate};
+	                                    .validate = cfg.validate,
+	                                    .namespace = cfg.namespace,
+	                                    .namespace_is_default = cfg.namespace_is_default};
 	struct hr_buf out;
 	hr_buf_init(&out, 1u << 30);
 	int code = EXIT_OK;

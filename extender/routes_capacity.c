@@ -1,7 +1,9 @@
 /* routes_capacity.c: POST /capacity (body: Pod, workload or envelope; JSON
  * or YAML), GET /capacity?pod=..., and the original interface's
  * GET /statistics/user/add_pod?config=.... Query parameters: replicas=K,
- * max=M, output=json|table|yaml, perNode=false. */
+ * max=M, output=json|table|yaml, perNode=false, validate=strict|warn|ignore,
+ * namespace=NS (kubectl -n) or defaultNamespace=NS; on /capacity any other name is refused (a
+ * misspelled replicas= would otherwise be ignored without a word). */
 #include "http.h"
 
 #include <civetweb.h>
@@ -11,6 +13,56 @@
 
 #include "capacity_api.h"
 #include "log.h"
+#include "selector.h"
+
+#define KNOWN_PARAMS "replicas, max, output, perNode, validate, namespace, defaultNamespace"
+
+/* False, with a 400 naming it, when the query has a parameter /capacity does
+ * not know. The old route keeps the original interface's leniency. */
+static bool known_params_only(struct xt_request *req)
+{
+	static const char *const known[] = {"replicas", "max",       "output",           "perNode",
+	                                    "validate", "namespace", "defaultNamespace", "pod"};
+	const char *q = req->ri->query_string;
+	if (strcmp(req->route, "/capacity") != 0 || !q)
+		return true;
+	while (*q) {
+		size_t len = strcspn(q, "=&");
+		bool ok = len == 0;
+		for (size_t i = 0; !ok && i < sizeof(known) / sizeof(known[0]); i++)
+			ok = strlen(known[i]) == len && memcmp(known[i], q, len) == 0;
+		if (!ok) {
+			xt_http_error(req, 400, "unknown query parameter \"%.*s\" (want %s)",
+			              (int)(len < 64 ? len : 64), q, KNOWN_PARAMS);
+			return false;
+		}
+		q += strcspn(q, "&");
+		q += *q == '&';
+	}
+	return true;
+}
+
+/* A namespace parameter into ns (a DNS label); false with a 400 when it is
+ * not one. */
+static bool query_namespace(struct xt_request *req, const char *name, char *ns, size_t size,
+                            bool *found)
+{
+	size_t len;
+	char *v = xt_http_query_alloc(req, name, &len);
+	*found = v != NULL;
+	if (!v)
+		return true;
+	bool ok = len < size && hr_is_dns_label((struct hr_str){v, len});
+	if (ok)
+		memcpy(ns, v, len + 1);
+	else
+		xt_http_error(req, 400,
+		              "query parameter %s: \"%.63s%s\" is not a namespace name (a DNS "
+		              "label: lowercase letters, digits and '-', at most 63)",
+		              name, v, len > 63 ? "..." : "");
+	free(v);
+	return ok;
+}
 
 static bool query_int(struct xt_request *req, const char *name, int64_t min, int64_t max,
                       bool *found, int64_t *out)
@@ -32,11 +84,21 @@ static bool query_int(struct xt_request *req, const char *name, int64_t min, int
 	return true;
 }
 
-static bool read_params(struct xt_request *req, struct xt_capacity_params *p)
+static bool read_params(struct xt_request *req, struct xt_capacity_params *p, char *ns,
+                        size_t ns_size)
 {
 	char v[16];
 	bool found;
 	int64_t max = 0;
+	if (!known_params_only(req) || !query_namespace(req, "namespace", ns, ns_size, &found))
+		return false;
+	p->namespace = found ? ns : NULL;
+	if (!found) { /* kubectl's context namespace: fills in, never conflicts */
+		if (!query_namespace(req, "defaultNamespace", ns, ns_size, &found))
+			return false;
+		p->namespace = found ? ns : NULL;
+		p->namespace_is_default = found;
+	}
 	p->max_copies = req->server->cfg->max_copies;
 	p->max_ms = req->server->cfg->max_capacity_ms;
 	p->per_node = true;
@@ -141,7 +203,8 @@ static const char *content_type(enum xt_output o)
 void xt_route_capacity(struct xt_request *req)
 {
 	struct xt_capacity_params params = {0};
-	if (!read_params(req, &params))
+	char ns[64];
+	if (!read_params(req, &params, ns, sizeof(ns)))
 		return;
 	bool post = strcmp(req->ri->request_method, "POST") == 0;
 	if (!(post ? xt_http_read_body(req) : body_from_query(req)))

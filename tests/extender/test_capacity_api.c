@@ -586,8 +586,8 @@ static void test_capacity_table_limited(void **state)
 	assert_int_equal(a.rc, HR_OK);
 	assert_string_equal(a.text,
 	                    "NODE        COPIES  WHY NOT MORE\n"
-	                    "eks-node-a       5  \n"
-	                    "eks-node-b       0  \n"
+	                    "eks-node-a       5  (counting stopped)\n"
+	                    "eks-node-b       0  (counting stopped)\n"
 	                    "\n"
 	                    "Pod web in default: 5 more copies fit (at least)\n"
 	                    "note: counting stopped at 5 copies (the limit): more may fit\n");

@@ -73,6 +73,17 @@ def test_capacity_merges_separate_node_and_pod_lists():
     eq((a["count"], a["snapshot"]["pods"], a["snapshot"]["resourceVersion"]), (16, 6, "77"), "merged lists")
 
 
+def test_namespace_of_a_pod_that_names_none():
+    with open(WEB_YAML) as f:
+        unnamed = f.read().replace("  namespace: default\n", "").encode()
+    for args, want in ((("-n", "kube-system"), "kube-system"), (("--default-namespace", "kube-system"), "kube-system"),
+                       ((), "default")):
+        code, out, err = headroom("capacity", "--snapshot", EKS, "-f", "-", *args, stdin=unnamed)
+        eq((code, json.loads(out)["pod"]["namespace"] if code == 0 else err), (0, want), "namespace with %s" % (args,))
+    code, out, _ = headroom("capacity", "--snapshot", EKS, "-f", WEB_YAML, "--default-namespace", "kube-system")
+    eq(json.loads(out)["pod"]["namespace"], "default", "the file's own over --default-namespace")
+
+
 def test_usage_errors_exit_2():
     for args, fragment in [((), "usage"),
                            (("frobnicate",), "unknown command"),
@@ -88,6 +99,13 @@ def test_usage_errors_exit_2():
                            (("capacity", "--snapshot", EKS, "-f", WEB_YAML, "--per-node", "maybe"),
                             "--per-node"),
                            (("capacity", "--snapshot", TOP, "-f", WEB_YAML), "is a directory, not a file"),
+                           (("capacity", "--snapshot", EKS, "-f", WEB_YAML, "-n", "kube-system"),
+                            'metadata.namespace: "default" does not match the namespace asked for, '
+                            '"kube-system"'),
+                           (("capacity", "--snapshot", EKS, "-f", WEB_YAML, "-n", "Kube"),
+                            '--namespace: "Kube": is not a namespace name'),
+                           (("capacity", "--snapshot", EKS, "-f", WEB_YAML, "-n", "a",
+                             "--default-namespace", "b"), "give --namespace or --default-namespace"),
                            (("capacity", "--snapshot", EKS, "-f", TOP), "is a directory, not a file"),
                            (("serve", "--tls-cert", "x", "--tls-key", "y", "--snapshot", EKS,
                              "--context", "prod"), "--context: only makes sense with --kubeconfig"),

@@ -24,6 +24,10 @@ if [ -n "${FAKE_KUBECTL_FAIL:-}" ]; then
 	echo "error: You must be logged in to the server (Unauthorized)" >&2
 	exit 1
 fi
+if [ "$1" = config ] && [ "$2" = view ]; then  # --minify -o jsonpath={..namespace}
+	printf '%s' "${FAKE_CONTEXT_NAMESPACE:-}"
+	exit 0
+fi
 if [ "$1" = get ] && [ "$2" = nodes,pods ]; then
 	cat "$FAKE_SNAPSHOT"
 	exit 0
@@ -143,6 +147,34 @@ def test_online_goes_through_the_service_proxy(st):
     with open(WEB_YAML, "rb") as f:
         code, out, err = plugin(st, "-f", "-", "-o", "json", stdin=f.read())
     eq((code, json.loads(out)["count"]), (0, 16), "pod on stdin")
+
+
+def test_namespace_as_kubectl_apply_gives_it(st):
+    with open(WEB_YAML) as f:
+        unnamed = f.read().replace("  namespace: default\n", "")
+    check("namespace" not in unnamed, "the file names no namespace")
+    for mode in ((), ("--offline",)):
+        def ask(*args, env=None, stdin=unnamed):
+            code, out, err = plugin(st, *(mode + ("-f", "-", "-o", "json") + args), env=env, stdin=stdin.encode())
+            # the fake kubectl's curl prints the 400 body on stdout
+            return code, (json.loads(out)["pod"]["namespace"] if code == 0 else out + err)
+        # the context's namespace fills in a file that names none, as kubectl apply
+        shop = dict(st["env"], FAKE_CONTEXT_NAMESPACE="shop")
+        eq(ask(env=shop), (0, "shop"), "%s context namespace" % (mode,))
+        eq(ask(), (0, "default"), "%s no context namespace" % (mode,))
+        # -n wins over the context's
+        eq(ask("-n", "cart", env=shop), (0, "cart"), "%s -n" % (mode,))
+        with open(WEB_YAML) as f:
+            named = f.read()
+        # a file naming its own keeps it under the context's namespace ...
+        eq(ask(env=shop, stdin=named), (0, "default"), "%s file's own namespace" % (mode,))
+        # ... and is refused when -n names another, as kubectl refuses it
+        code, err = ask("-n", "cart", stdin=named)
+        check(code != 0 and "does not match the namespace asked for" in err and "cart" in err,
+              "%s -n against the file's: %s" % (mode, err))
+    code, _, err = plugin(st, "-f", WEB_YAML, "-n", "Shop")
+    eq(code, 2, "bad -n")
+    check('-n "Shop" is not a namespace name' in err, err)
 
 
 def test_kubectl_errors_pass_through(st):

@@ -209,6 +209,30 @@ def test_json_logs_are_one_valid_json_object_per_line(st):
     eq(events[0]["level"], "info", "level name")
 
 
+def test_capacity_namespace_parameters_as_kubectl(st):
+    s = st["server"]
+    unnamed = copy.deepcopy(WEB)
+    unnamed["metadata"].pop("namespace", None)
+    ns = lambda a: (a["pod"]["namespace"], a["count"])
+    eq(ns(s.json("POST", "/capacity", unnamed)), ("default", 16), "no namespace anywhere")
+    eq(ns(s.json("POST", "/capacity?namespace=kube-system", unnamed)), ("kube-system", 16), "namespace=")
+    eq(ns(s.json("POST", "/capacity?defaultNamespace=kube-system", unnamed)), ("kube-system", 16),
+       "defaultNamespace=")
+    eq(ns(s.json("POST", "/capacity?defaultNamespace=kube-system", WEB)), ("default", 16),
+       "the pod's own namespace over the default")
+    envelope = {"template": unnamed, "replicas": 2}
+    eq(ns(s.json("POST", "/capacity?namespace=kube-system", envelope)), ("kube-system", 16), "envelope")
+    expect_error(s, "POST", "/capacity?namespace=kube-system", WEB, 400,
+                 'metadata.namespace: "default" does not match the namespace asked for, "kube-system"')
+    expect_error(s, "POST", "/capacity?namespace=Kube_System", WEB, 400,
+                 'query parameter namespace: "Kube_System" is not a namespace name')
+    expect_error(s, "POST", "/capacity?defaultNamespace=" + "a" * 64, WEB, 400,
+                 'query parameter defaultNamespace: "' + "a" * 63 + '..." is not a namespace name')
+    # a misspelled parameter is refused, not ignored
+    expect_error(s, "POST", "/capacity?replica=3", WEB, 400, 'unknown query parameter "replica" (want replicas,')
+    expect_error(s, "GET", "/capacity?pod=%7B%7D&outptu=table", None, 400, 'unknown query parameter "outptu"')
+
+
 def test_capacity_get_routes(st):
     a = st["server"].json("GET", capacity_path(WEB, replicas=2))
     eq((a["count"], a["fits"]), (16, True), "GET /capacity")
