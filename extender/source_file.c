@@ -83,6 +83,24 @@ static enum hr_code load_single_object(struct hr_snap_builder *b, FILE *f, const
 	return rc;
 }
 
+/* A file whose first byte (after white space) cannot start a JSON object is
+ * most likely YAML or a table (kubectl's default output): say what to run
+ * rather than where the JSON parser stopped. */
+static enum hr_code check_starts_like_json(const char *chunk, size_t n, struct hr_err *err)
+{
+	size_t i = 0;
+	while (i < n &&
+	       (chunk[i] == ' ' || chunk[i] == '\t' || chunk[i] == '\n' || chunk[i] == '\r'))
+		i++;
+	if (i == n || chunk[i] == '{')
+		return HR_OK;
+	return hr_err_set(
+	    err, HR_EINVAL, NULL,
+	    "is not JSON (it starts with '%c'): a snapshot is what kubectl get "
+	    "nodes,pods,namespaces,limitranges,runtimeclasses -A -o json prints",
+	    (unsigned char)chunk[i] >= 0x20 && (unsigned char)chunk[i] < 0x7f ? chunk[i] : '?');
+}
+
 static enum hr_code stream_file(struct hr_snap_builder *b, FILE *f, const char *path,
                                 struct hr_err *err)
 {
@@ -97,9 +115,11 @@ static enum hr_code stream_file(struct hr_snap_builder *b, FILE *f, const char *
 	char *chunk = malloc(READ_CHUNK);
 	if (rc == HR_OK && !chunk)
 		rc = hr_err_set(err, HR_ENOMEM, path, "out of memory");
-	while (rc == HR_OK) {
+	for (bool first = true; rc == HR_OK; first = false) {
 		size_t got = fread(chunk, 1, READ_CHUNK, f);
 		if (got == 0)
+			break;
+		if (first && (rc = check_starts_like_json(chunk, got, err)) != HR_OK)
 			break;
 		rc = hr_json_splitter_feed(&sp, chunk, got);
 	}

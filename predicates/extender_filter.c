@@ -80,7 +80,10 @@ static enum hr_code read_args(const char *body, size_t len, struct args *a, stru
 		                  "unexpected bytes after the JSON object at byte %zu", used);
 	}
 	if (!a->has_pod)
-		return hr_err_set(err, HR_EINVAL, "Pod", "required: the pod to filter nodes for");
+		return hr_err_set(err, HR_EINVAL, "Pod",
+		                  "required: the body is kube-scheduler's ExtenderArgs "
+		                  "{\"Pod\": ..., \"NodeNames\": [...]}; for a pod alone, POST it "
+		                  "to /capacity");
 	const struct {
 		bool has;
 		struct hr_json_span v;

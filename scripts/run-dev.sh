@@ -9,12 +9,23 @@ listen=${HEADROOM_LISTEN:-127.0.0.1:8443}
 snapshot=${HEADROOM_SNAPSHOT:-$top/examples/clusters/eks-2node-t3small.json}
 certs=$top/certs/out
 "$top/certs/make-certs.sh" --out "$certs" >/dev/null
-url="https://$listen"
-# Something already answering there (an earlier `make run`?): say so before the
-# banner, with the way out, instead of after it with the server's flag name.
+if ! [[ "$listen" =~ ^(\[[0-9a-fA-F:.]+\]|[^:]+):[0-9]+$ ]]; then
+	echo "headroom: HEADROOM_LISTEN=$listen is not ADDR:PORT (e.g. 127.0.0.1:9443)" >&2
+	exit 2
+fi
+if [ ! -r "$snapshot" ]; then
+	echo "headroom: cannot read the snapshot $snapshot (HEADROOM_SNAPSHOT): give a kubectl get ... -o json file" >&2
+	exit 2
+fi
 host=${listen%:*} port=${listen##*:}
 host=${host#[} host=${host%]}
-if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+# the certificate names 127.0.0.1, ::1 and localhost: a wildcard listen is
+# reached through loopback
+case "$host" in 0.0.0.0) client_host=127.0.0.1 ;; ::) client_host=::1 ;; *) client_host=$host ;; esac
+case "$client_host" in *:*) url="https://[$client_host]:$port" ;; *) url="https://$client_host:$port" ;; esac
+# Something already answering there (an earlier `make run`?): say so before the
+# banner, with the way out, instead of after it with the server's flag name.
+if (exec 3<>"/dev/tcp/$client_host/$port") 2>/dev/null; then
 	echo "headroom: $listen is already in use (another make run?); serve elsewhere with" >&2
 	echo "  HEADROOM_LISTEN=127.0.0.1:9443 make run" >&2
 	exit 1
@@ -36,7 +47,7 @@ Try, from another terminal in $top:
   # eks-node-c is not in the snapshot
   curl --cacert certs/out/ca.crt -H 'Content-Type: application/json' --data-binary @examples/extender-args.json $url/filter
 
-  curl --cacert certs/out/ca.crt $url/readyz?verbose
+  curl --cacert certs/out/ca.crt "$url/readyz?verbose"
 EOT
 exec "$bin" serve --listen "$listen" --tls-cert "$certs/server.crt" --tls-key "$certs/server.key" \
 	--snapshot "$snapshot" -v "${HEADROOM_V:-2}"

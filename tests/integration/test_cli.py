@@ -84,6 +84,17 @@ def test_namespace_of_a_pod_that_names_none():
     eq(json.loads(out)["pod"]["namespace"], "default", "the file's own over --default-namespace")
 
 
+def test_make_run_refuses_bad_settings_before_its_banner():
+    run_dev = os.path.join(TOP, "scripts", "run-dev.sh")
+    for env, fragment in (({"HEADROOM_LISTEN": "9446"}, "HEADROOM_LISTEN=9446 is not ADDR:PORT"),
+                          ({"HEADROOM_SNAPSHOT": "/nonexistent.json"},
+                           "cannot read the snapshot /nonexistent.json (HEADROOM_SNAPSHOT)")):
+        p = subprocess.run([run_dev, HEADROOM], env=dict(os.environ, **env), capture_output=True, text=True,
+                           timeout=60)
+        eq((p.returncode, p.stdout), (2, ""), "exit code, no banner (%s)" % env)
+        check(fragment in p.stderr, p.stderr)
+
+
 def test_usage_errors_exit_2():
     for args, fragment in [((), "usage"),
                            (("frobnicate",), "unknown command"),

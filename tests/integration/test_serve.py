@@ -391,6 +391,9 @@ def test_bad_requests_get_4xx_naming_the_problem(st):
     expect_error(s, "GET", "/capacity?pod=%ZZ%", None, 400, "bad percent-encoding at byte 4")
     expect_error(s, "GET", "/capacity?pod=", None, 400, "query parameter pod is empty")
     expect_error(s, "GET", "/nope", None, 404, "/nope")
+    expect_error(s, "POST", "/filter", WEB, 400,
+                 "Pod: required: the body is kube-scheduler's ExtenderArgs {\"Pod\": ..., \"NodeNames\": [...]}; "
+                 "for a pod alone, POST it to /capacity")
     # every byte of the path escaped in the error: 6 times as long, still a 404
     expect_error(s, "GET", "/long" + "%01" * 300 + "%FF" * 400, None, 404, "no route /long\u0001")
     expect_error(s, "DELETE", "/capacity", None, 405, "DELETE")
