@@ -25,7 +25,11 @@ case "$host" in 0.0.0.0) client_host=127.0.0.1 ;; ::) client_host=::1 ;; *) clie
 case "$client_host" in *:*) url="https://[$client_host]:$port" ;; *) url="https://$client_host:$port" ;; esac
 # Something already answering there (an earlier `make run`?): say so before the
 # banner, with the way out, instead of after it with the server's flag name.
-if (exec 3<>"/dev/tcp/$client_host/$port") 2>/dev/null; then
+# curl completes the TLS handshake, so a headroom there logs no error for the
+# probe; exit 7 is "could not connect": the port is free.
+probe=0
+curl -sk --max-time 2 -o /dev/null "$url/healthz" 2>/dev/null || probe=$?
+if [ "$probe" -ne 7 ]; then
 	echo "headroom: $listen is already in use (another make run?); serve elsewhere with" >&2
 	echo "  HEADROOM_LISTEN=127.0.0.1:9443 make run" >&2
 	exit 1

@@ -159,6 +159,29 @@ def test_scheduler_extender_stanza_matches_the_spec(st):
     check("--config=/etc/headroom-scheduler/config.yaml" in c["command"], "--config")
 
 
+def test_kubeadm_scheduler_config_has_the_same_extender(st):
+    cm = find(st["objs"], "ConfigMap", "headroom-scheduler-config", "headroom")
+    j = subprocess.run([YAML2JSON], input=cm["data"]["config.yaml"].encode(), capture_output=True)
+    second = json.loads(j.stdout)[0]["extenders"][0]
+    kubeadm = os.path.join(TOP, "manifests", "kubeadm")
+    cfg = yaml_file(os.path.join(kubeadm, "kube-scheduler-config.yaml"))
+    eq((cfg["apiVersion"], cfg["kind"]), ("kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration"), "config")
+    eq(cfg["clientConnection"]["kubeconfig"], "/etc/kubernetes/scheduler.conf", "kubeadm's scheduler kubeconfig")
+    ext = cfg["extenders"][0]
+    # the host network reaches the Service by ClusterIP; the files live on the host
+    eq(ext["urlPrefix"], "https://HEADROOM_CLUSTER_IP:443", "urlPrefix placeholder")
+    eq(ext["tlsConfig"], {"insecure": False, "serverName": second["tlsConfig"]["serverName"],
+                          "caFile": "/etc/kubernetes/headroom/ca.crt",
+                          "certFile": "/etc/kubernetes/headroom/tls.crt",
+                          "keyFile": "/etc/kubernetes/headroom/tls.key"}, "tlsConfig")
+    same = lambda e: {k: v for k, v in e.items() if k not in ("urlPrefix", "tlsConfig")}
+    eq(same(ext), same(second), "the rest of the stanza, field for field")
+    with open(os.path.join(kubeadm, "README.md")) as f:
+        readme = f.read()
+    for path in ("HEADROOM_CLUSTER_IP", "/etc/kubernetes/headroom"):
+        check(path in readme, "the kubeadm README says how to fill %s" % path)
+
+
 def kubectl_minor():
     p = subprocess.run(["kubectl", "version", "--client", "-o", "json"], capture_output=True, timeout=60)
     try:
