@@ -52,16 +52,18 @@ class Certs:
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def issue(self, name, subject, usage="clientAuth", sans=()):
+    def issue(self, name, subject, usage="clientAuth", sans=(), rsa=False):
         """Another certificate from this CA, as make-certs.sh makes them:
-        NAME.crt and NAME.key, e.g. issue("other", "/CN=other", sans=["DNS:x"])."""
+        NAME.crt and NAME.key, e.g. issue("other", "/CN=other", sans=["DNS:x"]);
+        rsa: an RSA 2048 key (cert-manager's default) instead of P-256."""
         key, csr, crt, ext = (self.path(name + s) for s in (".key", ".csr", ".crt", ".ext"))
         with open(ext, "w") as f:
             f.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=%s\n" % usage)
             if sans:
                 f.write("subjectAltName=%s\n" % ",".join(sans))
-        subprocess.run(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                        "-subj", subject, "-keyout", key, "-out", csr], check=True, capture_output=True)
+        newkey = ["-newkey", "rsa:2048"] if rsa else ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+        subprocess.run(["openssl", "req"] + newkey + ["-nodes", "-subj", subject, "-keyout", key, "-out", csr],
+                       check=True, capture_output=True)
         subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", self.path("ca.crt"), "-CAkey",
                         self.path("ca.key"), "-set_serial", str(int.from_bytes(os.urandom(8), "big")),
                         "-days", "30", "-extfile", ext, "-out", crt], check=True, capture_output=True)

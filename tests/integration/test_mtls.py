@@ -196,5 +196,26 @@ def test_only_forward_secret_aead_suites_are_accepted(st):
     check(ok and "TLSv1.2" in text, "TLS 1.2 with the default offer")
 
 
+def test_an_rsa_serving_and_client_certificate(st):
+    # cert-manager issues RSA 2048 keys by default: the ECDHE-RSA suites and
+    # TLS 1.3 serve them; RSA key exchange (no forward secrecy) stays refused
+    certs = st["certs"]
+    certs.issue("rsa-server", "/CN=headroom", usage="serverAuth", sans=["IP:127.0.0.1", "DNS:localhost"], rsa=True)
+    certs.issue("rsa-sched", "/CN=system:kube-scheduler", rsa=True)
+    s = Server(certs, client_ca=True, tls=(certs.path("rsa-server.crt"), certs.path("rsa-server.key")),
+               extra=["--allowed-client-names", ALLOWED])
+    try:
+        ok, text = s_client(s, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")
+        check(ok and "ECDHE-RSA-AES128-GCM-SHA256" in text, "TLS 1.2 ECDHE-RSA:\n" + text[-500:])
+        ok, text = s_client(s, "-tls1_3")
+        check(ok and "TLSv1.3" in text, "TLS 1.3 with an RSA key:\n" + text[-500:])
+        for weak in ("AES128-GCM-SHA256", "AES256-SHA", "ECDHE-RSA-AES128-SHA"):
+            check(not s_client(s, "-tls1_2", "-cipher", weak + "@SECLEVEL=0")[0], "weak suite accepted: " + weak)
+        status, body = request_as(s, "rsa-sched", "POST", "/filter", ARGS)
+        eq((status, json.loads(body)["NodeNames"]), (200, ["eks-node-a"]), "filter with an RSA client certificate")
+    finally:
+        s.stop()
+
+
 if __name__ == "__main__":
     sys.exit(run(globals(), setup, teardown))
