@@ -153,6 +153,10 @@ static enum hr_code apply_namespace(cJSON *doc, bool envelope, const char *ns, b
 		return HR_OK;
 	const char *where = envelope ? "template.metadata.namespace" : "metadata.namespace";
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	if (cJSON_IsNull(meta)) { /* YAML's empty "metadata:" line */
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "metadata");
+		meta = NULL;
+	}
 	if (!meta)
 		meta = cJSON_AddObjectToObject(obj, "metadata");
 	if (!cJSON_IsObject(meta))
@@ -216,8 +220,7 @@ enum hr_code xt_capacity_answer(const struct xt_snap *snap, const char *body, si
 		rc = err->code != HR_OK ? err->code : HR_EINVAL;
 		goto out_free_arena;
 	}
-	bool envelope = cJSON_GetObjectItemCaseSensitive(doc, "template") &&
-	                !cJSON_GetObjectItemCaseSensitive(doc, "kind");
+	bool envelope = hr_workload_is_envelope(doc);
 	char unknown[256];
 	bool has_unknown = false;
 	if ((rc = apply_namespace(doc, envelope, params->namespace, params->namespace_is_default,

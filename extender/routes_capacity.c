@@ -16,28 +16,63 @@
 #include "selector.h"
 
 #define KNOWN_PARAMS "replicas, max, output, perNode, validate, namespace, defaultNamespace"
+/* The longest value a parameter other than pod= may have, as sent (encoded):
+ * the decoded one then fits the buffers below. */
+#define MAX_PARAM_VALUE 63
 
-/* False, with a 400 naming it, when the query has a parameter /capacity does
- * not know. The old route keeps the original interface's leniency. */
-static bool known_params_only(struct xt_request *req)
+/* False, with a 400 naming it, when the query of /capacity has a parameter
+ * it does not know, one twice, one without '=' or a value too long for it:
+ * each would otherwise be read as absent and the answer be to another
+ * question. The old route keeps the original interface's leniency. */
+static bool query_is_well_formed(struct xt_request *req)
 {
-	static const char *const known[] = {"replicas", "max",       "output",           "perNode",
-	                                    "validate", "namespace", "defaultNamespace", "pod"};
+	enum {
+		REPLICAS,
+		MAX,
+		OUTPUT,
+		PER_NODE,
+		VALIDATE,
+		NAMESPACE,
+		DEFAULT_NAMESPACE,
+		POD,
+		N_KNOWN
+	};
+	static const char *const known[N_KNOWN] = {"replicas",         "max",      "output",
+	                                           "perNode",          "validate", "namespace",
+	                                           "defaultNamespace", "pod"};
+	bool seen[N_KNOWN] = {false};
 	const char *q = req->ri->query_string;
 	if (strcmp(req->route, "/capacity") != 0 || !q)
 		return true;
-	while (*q) {
-		size_t len = strcspn(q, "=&");
-		bool ok = len == 0;
-		for (size_t i = 0; !ok && i < sizeof(known) / sizeof(known[0]); i++)
-			ok = strlen(known[i]) == len && memcmp(known[i], q, len) == 0;
-		if (!ok) {
-			xt_http_error(req, 400, "unknown query parameter \"%.*s\" (want %s)",
-			              (int)(len < 64 ? len : 64), q, KNOWN_PARAMS);
+	for (; *q; q += *q == '&') {
+		size_t pair = strcspn(q, "&"), len = strcspn(q, "=&");
+		const char *what = NULL;
+		size_t k = 0;
+		while (k < N_KNOWN && !(strlen(known[k]) == len && memcmp(known[k], q, len) == 0))
+			k++;
+		if (pair == 0)
+			continue; /* "a=1&&b=2" */
+		if (k == N_KNOWN)
+			what = len ? "unknown query parameter" : "a query value without a name";
+		else if (seen[k])
+			what = "query parameter given twice";
+		else if (len == pair)
+			what = "query parameter without a value (name=value)";
+		else if (k != POD && pair - len - 1 > MAX_PARAM_VALUE)
+			what = "query parameter value too long";
+		if (what) {
+			xt_http_error(req, 400, "%s \"%.*s%s\" (it takes %s)", what,
+			              (int)(len < 64 ? len : 64), q, len > 64 ? "..." : "",
+			              KNOWN_PARAMS);
 			return false;
 		}
-		q += strcspn(q, "&");
-		q += *q == '&';
+		seen[k] = true;
+		q += pair;
+	}
+	if (seen[NAMESPACE] && seen[DEFAULT_NAMESPACE]) {
+		xt_http_error(req, 400,
+		              "query parameters namespace and defaultNamespace: give one");
+		return false;
 	}
 	return true;
 }
@@ -55,6 +90,8 @@ static bool query_namespace(struct xt_request *req, const char *name, char *ns, 
 	bool ok = len < size && hr_is_dns_label((struct hr_str){v, len});
 	if (ok)
 		memcpy(ns, v, len + 1);
+	else if (memchr(v, '\0', len))
+		xt_http_error(req, 400, "query parameter %s: contains a NUL byte (%%00)", name);
 	else
 		xt_http_error(req, 400,
 		              "query parameter %s: \"%.63s%s\" is not a namespace name (a DNS "
@@ -67,7 +104,7 @@ static bool query_namespace(struct xt_request *req, const char *name, char *ns, 
 static bool query_int(struct xt_request *req, const char *name, int64_t min, int64_t max,
                       bool *found, int64_t *out)
 {
-	char v[32];
+	char v[MAX_PARAM_VALUE + 1];
 	*found = false;
 	if (!xt_http_query(req, name, v, sizeof(v)))
 		return true;
@@ -87,10 +124,10 @@ static bool query_int(struct xt_request *req, const char *name, int64_t min, int
 static bool read_params(struct xt_request *req, struct xt_capacity_params *p, char *ns,
                         size_t ns_size)
 {
-	char v[16];
+	char v[MAX_PARAM_VALUE + 1];
 	bool found;
 	int64_t max = 0;
-	if (!known_params_only(req) || !query_namespace(req, "namespace", ns, ns_size, &found))
+	if (!query_is_well_formed(req) || !query_namespace(req, "namespace", ns, ns_size, &found))
 		return false;
 	p->namespace = found ? ns : NULL;
 	if (!found) { /* kubectl's context namespace: fills in, never conflicts */

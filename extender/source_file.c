@@ -61,6 +61,13 @@ static enum hr_code on_element(void *vctx, struct hr_json_span element, size_t i
 	return xt_source_add_item(ctx->builder, element, index, ctx->path, ctx->err);
 }
 
+/* Bytes a file may start with before its JSON: a UTF-8 byte order mark
+ * (Windows tools write one; JSON readers ignore it). */
+static size_t bom_length(const char *p, size_t n)
+{
+	return n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
 static enum hr_code load_single_object(struct hr_snap_builder *b, FILE *f, const char *path,
                                        struct hr_err *err)
 {
@@ -74,7 +81,8 @@ static enum hr_code load_single_object(struct hr_snap_builder *b, FILE *f, const
 	if (!text)
 		return hr_err_set(err, HR_ENOMEM, path, "out of memory");
 	size_t got = fread(text, 1, (size_t)size, f);
-	cJSON *doc = cJSON_ParseWithLength(text, got);
+	size_t skip = bom_length(text, got);
+	cJSON *doc = cJSON_ParseWithLength(text + skip, got - skip);
 	free(text);
 	if (!doc)
 		return hr_err_set(err, HR_EINVAL, path, "not valid JSON");
@@ -94,6 +102,10 @@ static enum hr_code check_starts_like_json(const char *chunk, size_t n, struct h
 		i++;
 	if (i == n || chunk[i] == '{')
 		return HR_OK;
+	if (chunk[i] == '[')
+		return hr_err_set(err, HR_EINVAL, NULL,
+		                  "is a JSON array: a snapshot is the List object kubectl get "
+		                  "nodes,pods,... -A -o json prints, not its items");
 	return hr_err_set(
 	    err, HR_EINVAL, NULL,
 	    "is not JSON (it starts with '%c'): a snapshot is what kubectl get "
@@ -119,9 +131,10 @@ static enum hr_code stream_file(struct hr_snap_builder *b, FILE *f, const char *
 		size_t got = fread(chunk, 1, READ_CHUNK, f);
 		if (got == 0)
 			break;
-		if (first && (rc = check_starts_like_json(chunk, got, err)) != HR_OK)
+		size_t skip = first ? bom_length(chunk, got) : 0;
+		if (first && (rc = check_starts_like_json(chunk + skip, got - skip, err)) != HR_OK)
 			break;
-		rc = hr_json_splitter_feed(&sp, chunk, got);
+		rc = hr_json_splitter_feed(&sp, chunk + skip, got - skip);
 	}
 	if (rc == HR_OK && ferror(f))
 		rc = hr_err_set(err, HR_EINVAL, path, "read error: %s", strerror(errno));

@@ -266,9 +266,9 @@ void hr_answer_capacity_table(const struct hr_capacity_result *r, const struct h
 		}
 		hr_buf_putc(b, '\n');
 	}
-	hr_buf_printf(b, "%s %s%s%.*s: %lld more cop%s fit%s", info->kind, info->name,
+	hr_buf_printf(b, "%s %s%s%.*s: %lld more cop%s%s", info->kind, info->name,
 	              info->name[0] ? " in " : "in ", (int)pod->namespace.n, pod->namespace.p,
-	              (long long)r->count, r->count == 1 ? "y" : "ies",
+	              (long long)r->count, r->count == 1 ? "y fits" : "ies fit",
 	              r->limited ? " (at least)" : "");
 	if (info->has_replicas)
 		hr_buf_printf(b, "; %lld asked: %s", (long long)info->replicas,

@@ -172,6 +172,29 @@ bool hr_workload_has_pod(const cJSON *doc)
 	return known;
 }
 
+bool hr_workload_is_envelope(const cJSON *doc)
+{
+	return cJSON_IsObject(doc) && hr_cj_member(doc, "template") && !hr_cj_member(doc, "kind");
+}
+
+/* The envelope is headroom's own: a key it does not have is a typo (replica
+ * for replicas) that would otherwise drop the question silently. */
+static enum hr_code check_envelope_keys(const cJSON *doc, struct hr_err *err)
+{
+	const cJSON *member;
+	cJSON_ArrayForEach(member, doc)
+	{
+		const char *k = member->string ? member->string : "";
+		if (strcmp(k, "template") && strcmp(k, "replicas") && strcmp(k, "max"))
+			return hr_err_set(
+			    err, HR_EINVAL, NULL,
+			    "%.60s: unknown field in the envelope (it takes template, "
+			    "replicas and max)",
+			    k);
+	}
+	return HR_OK;
+}
+
 static enum hr_code envelope_int(const cJSON *doc, const char *key, int64_t min, int64_t *out,
                                  bool *found, struct hr_err *err)
 {
@@ -200,13 +223,14 @@ enum hr_code hr_workload_resolve(const cJSON *doc, struct hr_workload *out, stru
 		return hr_err_set(err, HR_EINVAL, "template",
 		                  "required: the Pod or workload to count (with replicas and max "
 		                  "beside it)");
-	if (!tmpl || hr_cj_member(doc, "kind"))
+	if (!hr_workload_is_envelope(doc))
 		return resolve_object(doc, out, err);
 	/* envelope: {"template": ..., "replicas": K, "max": M} */
 	bool has_replicas = false, has_max = false;
 	int64_t replicas = 0, max = 0;
 	enum hr_code rc;
-	if ((rc = envelope_int(doc, "replicas", 0, &replicas, &has_replicas, err)) != HR_OK ||
+	if ((rc = check_envelope_keys(doc, err)) != HR_OK ||
+	    (rc = envelope_int(doc, "replicas", 0, &replicas, &has_replicas, err)) != HR_OK ||
 	    (rc = envelope_int(doc, "max", 1, &max, &has_max, err)) != HR_OK)
 		return rc;
 	rc = resolve_object(tmpl, out, err);

@@ -35,6 +35,10 @@ enum hr_code hr_workload_resolve(const cJSON *doc, struct hr_workload *out, stru
  * (a Deployment next to its Service and ConfigMap). */
 bool hr_workload_has_pod(const cJSON *doc);
 
+/* True when doc is the envelope {"template": ..., "replicas": K, "max": M}
+ * (a template and no kind; null counts as absent). */
+bool hr_workload_is_envelope(const cJSON *doc);
+
 /* Frees what hr_workload_resolve built (never doc itself). */
 void hr_workload_fini(struct hr_workload *w);
 

@@ -9,7 +9,10 @@ listen=${HEADROOM_LISTEN:-127.0.0.1:8443}
 snapshot=${HEADROOM_SNAPSHOT:-$top/examples/clusters/eks-2node-t3small.json}
 certs=$top/certs/out
 "$top/certs/make-certs.sh" --out "$certs" >/dev/null
-if ! [[ "$listen" =~ ^(\[[0-9a-fA-F:.]+\]|[^:]+):[0-9]+$ ]]; then
+# HOST:PORT or [IPv6]:PORT, the port in 1..65535
+listen_re='^(\[[0-9a-fA-F:.]+\]|[^]:[:space:][]+):[0-9]{1,5}$'
+port=${listen##*:}
+if ! [[ "$listen" =~ $listen_re ]] || ((10#$port < 1 || 10#$port > 65535)); then
 	echo "headroom: HEADROOM_LISTEN=$listen is not ADDR:PORT (e.g. 127.0.0.1:9443)" >&2
 	exit 2
 fi

@@ -588,6 +588,31 @@ static void test_source_file_single_object_not_json(void **state)
 	                             "json prints");
 }
 
+static void test_source_file_byte_order_mark_is_skipped(void **state)
+{
+	(void)state;
+	/* a list and a single object, each after a UTF-8 byte order mark */
+	const char *paths[] = {
+	    write_text(0, "bom-list.json",
+	               "\xef\xbb\xbf{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[" NODE(
+	                   "node-a") "]}"),
+	    write_text(1, "bom-node.json", "\xef\xbb\xbf" NODE("node-b"))};
+	struct xt_snap *s = load_ok(paths, 2);
+	assert_int_equal(s->snap->n_nodes, 2);
+	xt_snap_release(s);
+}
+
+static void test_source_file_array_is_named(void **state)
+{
+	(void)state;
+	const char *path = write_text(0, "items.json", "[" NODE("node-a") "]");
+	const char *paths[] = {path};
+	struct hr_err err = load_fail(paths, 1, HR_EINVAL);
+	assert_string_equal(err.where, path);
+	assert_string_equal(err.msg, "is a JSON array: a snapshot is the List object kubectl get "
+	                             "nodes,pods,... -A -o json prints, not its items");
+}
+
 static void test_source_file_items_not_array(void **state)
 {
 	(void)state;
@@ -621,6 +646,8 @@ int main(void)
 	    cmocka_unit_test(test_source_file_node_name_number_names_item_path),
 	    cmocka_unit_test(test_source_file_bad_item_in_second_file_names_it),
 	    cmocka_unit_test(test_source_file_single_object_not_json),
+	    cmocka_unit_test(test_source_file_byte_order_mark_is_skipped),
+	    cmocka_unit_test(test_source_file_array_is_named),
 	    cmocka_unit_test(test_source_file_items_not_array),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -87,6 +87,9 @@ def test_namespace_of_a_pod_that_names_none():
 def test_make_run_refuses_bad_settings_before_its_banner():
     run_dev = os.path.join(TOP, "scripts", "run-dev.sh")
     for env, fragment in (({"HEADROOM_LISTEN": "9446"}, "HEADROOM_LISTEN=9446 is not ADDR:PORT"),
+                          ({"HEADROOM_LISTEN": "127.0.0.1:99999"}, "HEADROOM_LISTEN=127.0.0.1:99999 is not ADDR:PORT"),
+                          ({"HEADROOM_LISTEN": "127.0.0.1:0"}, "HEADROOM_LISTEN=127.0.0.1:0 is not ADDR:PORT"),
+                          ({"HEADROOM_LISTEN": "a b:1"}, "HEADROOM_LISTEN=a b:1 is not ADDR:PORT"),
                           ({"HEADROOM_SNAPSHOT": "/nonexistent.json"},
                            "cannot read the snapshot /nonexistent.json (HEADROOM_SNAPSHOT)")):
         p = subprocess.run([run_dev, HEADROOM], env=dict(os.environ, **env), capture_output=True, text=True,

@@ -162,8 +162,9 @@ def test_namespace_as_kubectl_apply_gives_it(st):
         shop = dict(st["env"], FAKE_CONTEXT_NAMESPACE="shop")
         eq(ask(env=shop), (0, "shop"), "%s context namespace" % (mode,))
         eq(ask(), (0, "default"), "%s no context namespace" % (mode,))
-        # -n wins over the context's
-        eq(ask("-n", "cart", env=shop), (0, "cart"), "%s -n" % (mode,))
+        # -n wins over the context's, in each of kubectl's spellings
+        for flag in (("-n", "cart"), ("-n=cart",), ("-ncart",), ("--namespace=cart",)):
+            eq(ask(*flag, env=shop), (0, "cart"), "%s %s" % (mode, flag))
         with open(WEB_YAML) as f:
             named = f.read()
         # a file naming its own keeps it under the context's namespace ...
@@ -175,6 +176,10 @@ def test_namespace_as_kubectl_apply_gives_it(st):
     code, _, err = plugin(st, "-f", WEB_YAML, "-n", "Shop")
     eq(code, 2, "bad -n")
     check('-n "Shop" is not a namespace name' in err, err)
+    # the install's namespace goes into the proxy path: only a name
+    code, _, err = plugin(st, "-f", WEB_YAML, "--headroom-namespace=x/../../apis")
+    eq(code, 2, "bad --headroom-namespace")
+    check('--headroom-namespace "x/../../apis" is not a namespace name' in err, err)
 
 
 def test_kubectl_errors_pass_through(st):

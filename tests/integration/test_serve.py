@@ -146,6 +146,8 @@ def test_capacity_envelope_and_max(st):
                                         "eks-node-a       5  (counting stopped)",
                                         "eks-node-b       0  (counting stopped)", ""], "table rows")
     check("5 more copies fit (at least); 10 asked: cannot tell (counting stopped first)\n" in body.decode(), body)
+    body = st["server"].request("POST", "/capacity?output=table&max=1&perNode=false", WEB)[2].decode()
+    check(body.startswith("Pod web in default: 1 more copy fits (at least)\n"), body)
 
 
 def test_capacity_refuses_a_misspelled_field_unless_asked_not_to(st):
@@ -227,10 +229,31 @@ def test_capacity_namespace_parameters_as_kubectl(st):
     expect_error(s, "POST", "/capacity?namespace=Kube_System", WEB, 400,
                  'query parameter namespace: "Kube_System" is not a namespace name')
     expect_error(s, "POST", "/capacity?defaultNamespace=" + "a" * 64, WEB, 400,
-                 'query parameter defaultNamespace: "' + "a" * 63 + '..." is not a namespace name')
+                 'query parameter value too long "defaultNamespace"')
+    expect_error(s, "POST", "/capacity?defaultNamespace=a.b", WEB, 400,
+                 'query parameter defaultNamespace: "a.b" is not a namespace name')
     # a misspelled parameter is refused, not ignored
-    expect_error(s, "POST", "/capacity?replica=3", WEB, 400, 'unknown query parameter "replica" (want replicas,')
+    expect_error(s, "POST", "/capacity?replica=3", WEB, 400, 'unknown query parameter "replica" (it takes replicas,')
     expect_error(s, "GET", "/capacity?pod=%7B%7D&outptu=table", None, 400, 'unknown query parameter "outptu"')
+    # nor is one read as absent: twice, without a value, too long, nameless
+    for query, fragment in (("replicas=3&replicas=1000", 'query parameter given twice "replicas"'),
+                            ("replicas", 'query parameter without a value (name=value) "replicas"'),
+                            ("output=" + "table" + "e" * 60, 'query parameter value too long "output"'),
+                            ("replicas=" + "0" * 70 + "3", 'query parameter value too long "replicas"'),
+                            ("=3", 'a query value without a name ""'),
+                            ("namespace=a&defaultNamespace=b", "namespace and defaultNamespace: give one"),
+                            ("namespace=a%00b", "query parameter namespace: contains a NUL byte")):
+        expect_error(s, "POST", "/capacity?" + query, WEB, 400, fragment)
+    eq(s.json("POST", "/capacity?&&replicas=3&", WEB)["replicas"], 3, "empty pairs are nothing")
+    eq(s.json("POST", "/capacity?replicas=" + "0" * 60 + "3", WEB)["replicas"], 3, "a long value that fits")
+    # a pod whose YAML metadata line is empty (null) still gets the asked namespace
+    status, _, body = s.request("POST", "/capacity?namespace=kube-system",
+                                b"kind: Pod\napiVersion: v1\nmetadata:\nspec:\n  containers: [{name: c}]\n",
+                                headers={"Content-Type": "application/yaml"})
+    eq((status, json.loads(body)["pod"]["namespace"]), (200, "kube-system"), "null metadata")
+    # the envelope is headroom's own: a key it does not take is refused
+    expect_error(s, "POST", "/capacity", {"template": WEB, "replica": 3}, 400,
+                 "replica: unknown field in the envelope (it takes template, replicas and max)")
 
 
 def test_capacity_get_routes(st):
