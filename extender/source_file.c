@@ -88,6 +88,8 @@ static enum hr_code load_single_object(struct hr_snap_builder *b, FILE *f, const
 		return hr_err_set(err, HR_EINVAL, path, "not valid JSON");
 	enum hr_code rc = hr_snap_builder_add_document(b, doc);
 	cJSON_Delete(doc);
+	if (rc != HR_OK)
+		hr_err_prefix_where(err, path);
 	return rc;
 }
 

@@ -602,6 +602,16 @@ static void test_source_file_byte_order_mark_is_skipped(void **state)
 	xt_snap_release(s);
 }
 
+static void test_source_file_single_object_error_names_the_file(void **state)
+{
+	(void)state;
+	const char *path = write_text(0, "empty-object.json", "{}");
+	const char *paths[] = {path};
+	struct hr_err err = load_fail(paths, 1, HR_EINVAL);
+	assert_string_equal(err.where, path);
+	assert_string_equal(err.msg, "object has no \"kind\"");
+}
+
 static void test_source_file_array_is_named(void **state)
 {
 	(void)state;
@@ -648,6 +658,7 @@ int main(void)
 	    cmocka_unit_test(test_source_file_single_object_not_json),
 	    cmocka_unit_test(test_source_file_byte_order_mark_is_skipped),
 	    cmocka_unit_test(test_source_file_array_is_named),
+	    cmocka_unit_test(test_source_file_single_object_error_names_the_file),
 	    cmocka_unit_test(test_source_file_items_not_array),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
