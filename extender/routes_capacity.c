@@ -20,6 +20,15 @@
  * the decoded one then fits the buffers below. */
 #define MAX_PARAM_VALUE 63
 
+/* True when the encoded value holds %00, which would cut it short when decoded. */
+static bool has_nul_escape(const char *v, size_t n)
+{
+	for (size_t i = 0; i + 2 < n; i++)
+		if (v[i] == '%' && v[i + 1] == '0' && v[i + 2] == '0')
+			return true;
+	return false;
+}
+
 /* False, with a 400 naming it, when the query of /capacity has a parameter
  * it does not know, one twice, one without '=' or a value too long for it:
  * each would otherwise be read as absent and the answer be to another
@@ -41,6 +50,7 @@ static bool query_is_well_formed(struct xt_request *req)
 	                                           "perNode",          "validate", "namespace",
 	                                           "defaultNamespace", "pod"};
 	bool seen[N_KNOWN] = {false};
+	bool get = strcmp(req->ri->request_method, "GET") == 0; /* the pod comes in pod= */
 	const char *q = req->ri->query_string;
 	if (strcmp(req->route, "/capacity") != 0 || !q)
 		return true;
@@ -50,6 +60,8 @@ static bool query_is_well_formed(struct xt_request *req)
 		size_t k = 0;
 		while (k < N_KNOWN && !(strlen(known[k]) == len && memcmp(known[k], q, len) == 0))
 			k++;
+		if (k == POD && !get)
+			k = N_KNOWN;
 		if (pair == 0)
 			continue; /* "a=1&&b=2" */
 		if (k == N_KNOWN)
@@ -60,10 +72,12 @@ static bool query_is_well_formed(struct xt_request *req)
 			what = "query parameter without a value (name=value)";
 		else if (k != POD && pair - len - 1 > MAX_PARAM_VALUE)
 			what = "query parameter value too long";
+		else if (k != POD && has_nul_escape(q + len + 1, pair - len - 1))
+			what = "query parameter value with a NUL byte (%00)";
 		if (what) {
-			xt_http_error(req, 400, "%s \"%.*s%s\" (it takes %s)", what,
+			xt_http_error(req, 400, "%s \"%.*s%s\" (it takes %s%s)", what,
 			              (int)(len < 64 ? len : 64), q, len > 64 ? "..." : "",
-			              KNOWN_PARAMS);
+			              KNOWN_PARAMS, get ? ", pod" : "");
 			return false;
 		}
 		seen[k] = true;
@@ -90,8 +104,6 @@ static bool query_namespace(struct xt_request *req, const char *name, char *ns, 
 	bool ok = len < size && hr_is_dns_label((struct hr_str){v, len});
 	if (ok)
 		memcpy(ns, v, len + 1);
-	else if (memchr(v, '\0', len))
-		xt_http_error(req, 400, "query parameter %s: contains a NUL byte (%%00)", name);
 	else
 		xt_http_error(req, 400,
 		              "query parameter %s: \"%.63s%s\" is not a namespace name (a DNS "

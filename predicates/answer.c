@@ -168,16 +168,21 @@ static void per_node_json(struct hr_buf *b, const struct hr_capacity_result *r,
 
 enum verdict { FITS, DOES_NOT_FIT, CANNOT_TELL };
 static const char *const verdict_json[] = {"true", "false", "null"};
-static const char *const verdict_text[] = {"fits", "does not fit",
-                                           "cannot tell (counting stopped first)"};
+static const char *const verdict_text[] = {"fits", "does not fit", "cannot tell"};
 
-/* Whether the asked replicas fit: a count stopped by a bound (max copies or
- * time) below the asked number is a lower bound, so it cannot tell. */
+/* Whether the asked replicas fit. It cannot tell when a bound (max copies or
+ * time) stopped the count below them, or when the scheduler's random tie
+ * breaks give counts on both sides of them. */
 static enum verdict replicas_verdict(const struct hr_capacity_result *r, int64_t replicas)
 {
-	if (r->count >= replicas)
+	int64_t low = r->count, high = r->count;
+	if (!r->exact) {
+		low = r->count < r->count_other ? r->count : r->count_other;
+		high = r->count < r->count_other ? r->count_other : r->count;
+	}
+	if (low >= replicas)
 		return FITS;
-	return r->limited ? CANNOT_TELL : DOES_NOT_FIT;
+	return r->limited || high >= replicas ? CANNOT_TELL : DOES_NOT_FIT;
 }
 
 void hr_answer_capacity_json(const struct hr_capacity_result *r, const struct hr_pod *pod,
@@ -270,9 +275,13 @@ void hr_answer_capacity_table(const struct hr_capacity_result *r, const struct h
 	              info->name[0] ? " in " : "in ", (int)pod->namespace.n, pod->namespace.p,
 	              (long long)r->count, r->count == 1 ? "y fits" : "ies fit",
 	              r->limited ? " (at least)" : "");
-	if (info->has_replicas)
-		hr_buf_printf(b, "; %lld asked: %s", (long long)info->replicas,
-		              verdict_text[replicas_verdict(r, info->replicas)]);
+	if (info->has_replicas) {
+		enum verdict v = replicas_verdict(r, info->replicas);
+		hr_buf_printf(b, "; %lld asked: %s%s", (long long)info->replicas, verdict_text[v],
+		              v != CANNOT_TELL ? ""
+		              : r->limited     ? " (counting stopped first)"
+		                               : " (kube-scheduler's random tie-breaking decides)");
+	}
 	hr_buf_putc(b, '\n');
 	if (r->message[0])
 		hr_buf_printf(b, "next copy: %s\n", r->message);

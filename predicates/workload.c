@@ -132,6 +132,16 @@ static enum hr_code resolve_object(const cJSON *doc, struct hr_workload *out, st
 		                  "or CronJob)",
 		                  k);
 	}
+	/* the workload's own metadata gives the pod its namespace: a wrong type
+	 * must not read as "none" (and the default namespace) */
+	const cJSON *meta = hr_cj_member(doc, "metadata");
+	const cJSON *ns = hr_cj_member(meta, "namespace");
+	if (meta && !cJSON_IsObject(meta))
+		return hr_err_set(err, HR_EINVAL, "metadata", "must be an object, got %s",
+		                  hr_cj_type_name(meta));
+	if (ns && !cJSON_IsString(ns))
+		return hr_err_set(err, HR_EINVAL, "metadata.namespace", "must be a string, got %s",
+		                  hr_cj_type_name(ns));
 	const cJSON *tmpl = find_template(doc, k, err);
 	if (!tmpl)
 		return HR_EINVAL;

@@ -29,10 +29,19 @@ case "$client_host" in *:*) url="https://[$client_host]:$port" ;; *) url="https:
 # Something already answering there (an earlier `make run`?): say so before the
 # banner, with the way out, instead of after it with the server's flag name.
 # curl completes the TLS handshake, so a headroom there logs no error for the
-# probe; exit 7 is "could not connect": the port is free.
-probe=0
-curl -sk --max-time 2 -o /dev/null "$url/healthz" 2>/dev/null || probe=$?
-if [ "$probe" -ne 7 ]; then
+# probe (never through a proxy: HTTPS_PROXY would answer for it). Busy means
+# something answered: 0 or an HTTP error, a TLS failure, an empty or cut reply,
+# a timeout after connecting; anything else (7: refused) means free.
+port_in_use() {
+	if ! command -v curl >/dev/null 2>&1; then
+		(exec 3<>"/dev/tcp/$client_host/$port") 2>/dev/null
+		return
+	fi
+	local code=0
+	curl -sk --noproxy '*' --max-time 2 -o /dev/null "$url/healthz" 2>/dev/null || code=$?
+	case "$code" in 0|22|28|35|52|56) return 0 ;; *) return 1 ;; esac
+}
+if port_in_use; then
 	echo "headroom: $listen is already in use (another make run?); serve elsewhere with" >&2
 	echo "  HEADROOM_LISTEN=127.0.0.1:9443 make run" >&2
 	exit 1

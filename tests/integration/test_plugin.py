@@ -24,7 +24,8 @@ if [ -n "${FAKE_KUBECTL_FAIL:-}" ]; then
 	echo "error: You must be logged in to the server (Unauthorized)" >&2
 	exit 1
 fi
-if [ "$1" = config ] && [ "$2" = view ]; then  # --minify -o jsonpath={..namespace}
+[ "$1" = -n ] && shift 2  # KUBECTL_FLAGS="-n NS" comes first
+if [ "$1" = config ] && [ "$2" = view ]; then  # --minify -o jsonpath={.contexts[0].context.namespace}
 	printf '%s' "${FAKE_CONTEXT_NAMESPACE:-}"
 	exit 0
 fi
@@ -165,6 +166,7 @@ def test_namespace_as_kubectl_apply_gives_it(st):
         # -n wins over the context's, in each of kubectl's spellings
         for flag in (("-n", "cart"), ("-n=cart",), ("-ncart",), ("--namespace=cart",)):
             eq(ask(*flag, env=shop), (0, "cart"), "%s %s" % (mode, flag))
+        eq(ask(env=dict(shop, KUBECTL_FLAGS="-n cart")), (0, "cart"), "%s -n in KUBECTL_FLAGS" % (mode,))
         with open(WEB_YAML) as f:
             named = f.read()
         # a file naming its own keeps it under the context's namespace ...
@@ -173,6 +175,8 @@ def test_namespace_as_kubectl_apply_gives_it(st):
         code, err = ask("-n", "cart", stdin=named)
         check(code != 0 and "does not match the namespace asked for" in err and "cart" in err,
               "%s -n against the file's: %s" % (mode, err))
+    code, out, err = plugin(st, "-f" + WEB_YAML, "-ojson")  # kubectl's joined short flags
+    eq((code, json.loads(out)["count"]), (0, 16), "-fFILE -ojson (%s)" % err)
     code, _, err = plugin(st, "-f", WEB_YAML, "-n", "Shop")
     eq(code, 2, "bad -n")
     check('-n "Shop" is not a namespace name' in err, err)

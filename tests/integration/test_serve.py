@@ -242,7 +242,9 @@ def test_capacity_namespace_parameters_as_kubectl(st):
                             ("replicas=" + "0" * 70 + "3", 'query parameter value too long "replicas"'),
                             ("=3", 'a query value without a name ""'),
                             ("namespace=a&defaultNamespace=b", "namespace and defaultNamespace: give one"),
-                            ("namespace=a%00b", "query parameter namespace: contains a NUL byte")):
+                            ("namespace=a%00b", 'query parameter value with a NUL byte (%00) "namespace"'),
+                            ("replicas=3%00junk", 'query parameter value with a NUL byte (%00) "replicas"'),
+                            ("pod=%7B%7D", 'unknown query parameter "pod"')):  # POST: the body is the pod
         expect_error(s, "POST", "/capacity?" + query, WEB, 400, fragment)
     eq(s.json("POST", "/capacity?&&replicas=3&", WEB)["replicas"], 3, "empty pairs are nothing")
     eq(s.json("POST", "/capacity?replicas=" + "0" * 60 + "3", WEB)["replicas"], 3, "a long value that fits")
@@ -251,6 +253,13 @@ def test_capacity_namespace_parameters_as_kubectl(st):
                                 b"kind: Pod\napiVersion: v1\nmetadata:\nspec:\n  containers: [{name: c}]\n",
                                 headers={"Content-Type": "application/yaml"})
     eq((status, json.loads(body)["pod"]["namespace"]), (200, "kube-system"), "null metadata")
+    # a workload's own metadata names the pod's namespace: a wrong type is not "none"
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": 5},
+                  "spec": {"template": {"spec": WEB["spec"]}}}
+    expect_error(s, "POST", "/capacity?namespace=kube-system", deployment, 400,
+                 "metadata.namespace: must be a string, got number")
+    deployment["metadata"] = "d"
+    expect_error(s, "POST", "/capacity?namespace=kube-system", deployment, 400, "metadata: must be an object, got string")
     # the envelope is headroom's own: a key it does not take is refused
     expect_error(s, "POST", "/capacity", {"template": WEB, "replica": 3}, 400,
                  "replica: unknown field in the envelope (it takes template, replicas and max)")
