@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 void hr_buf_init(struct hr_buf *buf, size_t max_len)
 {
 	memset(buf, 0, sizeof(*buf));
@@ -127,36 +129,6 @@ static bool needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
-/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
- * forms, surrogates or code points past U+10FFFF), or 0. */
-static size_t utf8_sequence(const unsigned char *p, size_t n)
-{
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xbf; /* the second byte's range */
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;
-		else if (p[0] == 0xed)
-			hi = 0x9f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;
-		else if (p[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t k = 2; k < len; k++)
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
 void hr_buf_json_str(struct hr_buf *buf, struct hr_str s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -165,8 +137,10 @@ void hr_buf_json_str(struct hr_buf *buf, struct hr_str s)
 	for (size_t i = 0; i < s.n; i++) {
 		unsigned char c = (unsigned char)s.p[i];
 		if (c >= 0x80) {
-			size_t len = utf8_sequence((const unsigned char *)s.p + i, s.n - i);
-			if (len) {
+			/* SIZE_MAX: cut short by the end of s, so not UTF-8 either */
+			size_t len = hr_utf8_seq((const unsigned char *)s.p + i,
+			                         (const unsigned char *)s.p + s.n);
+			if (len && len != SIZE_MAX) {
 				i += len - 1;
 				continue;
 			}

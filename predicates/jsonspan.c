@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* ---- Byte classes ---- */
 
 enum {
@@ -67,47 +69,6 @@ static inline bool is_simple_escape(unsigned c)
 {
 	return c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
 	       c == 't';
-}
-
-/* For a byte >= 0x80 that leads a UTF-8 sequence: how many continuation bytes
- * follow, and the range allowed for the first of them (the later ones are
- * always 0x80..0xBF). 0 if c cannot lead a sequence. */
-static unsigned utf8_lead(unsigned c, uint8_t *lo, uint8_t *hi)
-{
-	*lo = 0x80;
-	*hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF)
-		return 1;
-	if (c == 0xE0)
-		*lo = 0xA0; /* no overlong forms */
-	else if (c == 0xED)
-		*hi = 0x9F; /* no UTF-16 surrogates */
-	if (c >= 0xE0 && c <= 0xEF)
-		return 2;
-	if (c == 0xF0)
-		*lo = 0x90; /* no overlong forms */
-	else if (c == 0xF4)
-		*hi = 0x8F; /* nothing above U+10FFFF */
-	if (c >= 0xF0 && c <= 0xF4)
-		return 3;
-	return 0;
-}
-
-/* Length of the valid UTF-8 sequence at p (p[0] >= 0x80); 0 if invalid;
- * SIZE_MAX if the input ends before an otherwise valid sequence does. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-	uint8_t lo, hi;
-	size_t k = utf8_lead(*p, &lo, &hi);
-	if (!k)
-		return 0;
-	for (size_t i = 1; i <= k; i++, lo = 0x80, hi = 0xBF) {
-		if (p + i == end)
-			return SIZE_MAX;
-		if (p[i] < lo || p[i] > hi)
-			return 0;
-	}
-	return k + 1;
 }
 
 /* The value of 4 hex digits at p (caller checked they exist), -1 if not hex. */
@@ -177,7 +138,7 @@ static const unsigned char *scan_string(const unsigned char *p, const unsigned c
 		}
 		if (c < 0x80)
 			goto bad_byte; /* a raw control character */
-		size_t k = utf8_seq(p, end);
+		size_t k = hr_utf8_seq(p, end);
 		if (k == SIZE_MAX)
 			break;
 		if (!k)
@@ -677,7 +638,7 @@ static int next_char(const unsigned char **pp, const unsigned char *end, unsigne
 		return 1;
 	}
 	if (c >= 0x80) {
-		size_t k = utf8_seq(p, end);
+		size_t k = hr_utf8_seq(p, end);
 		if (!k || k == SIZE_MAX)
 			return -1;
 		memcpy(out, p, k);
@@ -1191,7 +1152,7 @@ static bool string_byte(struct hr_json_splitter *sp, const unsigned char *p)
 	if (c < 0x80)
 		return sp_fail_at(sp, sp_offset(sp, p), HR_EINVAL,
 		                  "raw control character 0x%02x in a string", c);
-	sp->utf8_left = (uint8_t)utf8_lead(c, &sp->utf8_lo, &sp->utf8_hi);
+	sp->utf8_left = (uint8_t)hr_utf8_lead(c, &sp->utf8_lo, &sp->utf8_hi);
 	if (!sp->utf8_left)
 		return sp_fail_at(sp, sp_offset(sp, p), HR_EINVAL, "invalid UTF-8 byte 0x%02x", c);
 	sp->state = SP_UTF8;
