@@ -166,6 +166,15 @@ static void per_node_json(struct hr_buf *b, const struct hr_capacity_result *r,
 	hr_buf_fini(&reason);
 }
 
+/* The smallest and largest count the scheduler could reach: the count
+ * itself, or with another tie-breaking count_other too (!exact). */
+static void counts_seen(const struct hr_capacity_result *r, int64_t *low, int64_t *high)
+{
+	int64_t other = r->exact ? r->count : r->count_other;
+	*low = r->count < other ? r->count : other;
+	*high = r->count < other ? other : r->count;
+}
+
 enum verdict { FITS, DOES_NOT_FIT, CANNOT_TELL };
 static const char *const verdict_json[] = {"true", "false", "null"};
 static const char *const verdict_text[] = {"fits", "does not fit", "cannot tell"};
@@ -175,11 +184,8 @@ static const char *const verdict_text[] = {"fits", "does not fit", "cannot tell"
  * breaks give counts on both sides of them. */
 static enum verdict replicas_verdict(const struct hr_capacity_result *r, int64_t replicas)
 {
-	int64_t low = r->count, high = r->count;
-	if (!r->exact) {
-		low = r->count < r->count_other ? r->count : r->count_other;
-		high = r->count < r->count_other ? r->count_other : r->count;
-	}
+	int64_t low, high;
+	counts_seen(r, &low, &high);
 	if (low >= replicas)
 		return FITS;
 	return r->limited || high >= replicas ? CANNOT_TELL : DOES_NOT_FIT;
@@ -203,8 +209,8 @@ void hr_answer_capacity_json(const struct hr_capacity_result *r, const struct hr
 	hr_buf_puts(b, ",\"exact\":");
 	hr_buf_puts(b, r->exact ? "true" : "false");
 	if (!r->exact) { /* both counts, smaller first */
-		int64_t lo = r->count < r->count_other ? r->count : r->count_other;
-		int64_t hi = r->count < r->count_other ? r->count_other : r->count;
+		int64_t lo, hi;
+		counts_seen(r, &lo, &hi);
 		hr_buf_printf(b, ",\"countsSeen\":[%lld,%lld]", (long long)lo, (long long)hi);
 	}
 	hr_buf_puts(b, ",\"limited\":");
