@@ -15,7 +15,6 @@
 #include "log.h"
 #include "selector.h"
 
-#define KNOWN_PARAMS "replicas, max, output, perNode, validate, namespace, defaultNamespace"
 /* The longest value a parameter other than pod= may have, as sent (encoded):
  * the decoded one then fits the buffers below. */
 #define MAX_PARAM_VALUE 63
@@ -75,9 +74,14 @@ static bool query_is_well_formed(struct xt_request *req)
 		else if (k != POD && has_nul_escape(q + len + 1, pair - len - 1))
 			what = "query parameter value with a NUL byte (%00)";
 		if (what) {
-			xt_http_error(req, 400, "%s \"%.*s%s\" (it takes %s%s)", what,
-			              (int)(len < 64 ? len : 64), q, len > 64 ? "..." : "",
-			              KNOWN_PARAMS, get ? ", pod" : "");
+			char takes[160] = "";
+			for (size_t i = 0; i < N_KNOWN; i++)
+				if (i != POD || get)
+					snprintf(takes + strlen(takes),
+					         sizeof(takes) - strlen(takes), "%s%s",
+					         i ? ", " : "", known[i]);
+			xt_http_error(req, 400, "%s \"%.*s%s\" (it takes %s)", what,
+			              (int)(len < 64 ? len : 64), q, len > 64 ? "..." : "", takes);
 			return false;
 		}
 		seen[k] = true;
