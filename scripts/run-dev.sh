@@ -20,7 +20,7 @@ if [ ! -r "$snapshot" ]; then
 	echo "headroom: cannot read the snapshot $snapshot (HEADROOM_SNAPSHOT): give a kubectl get ... -o json file" >&2
 	exit 2
 fi
-host=${listen%:*} port=${listen##*:}
+host=${listen%:*}
 host=${host#[} host=${host%]}
 # the certificate names 127.0.0.1, ::1 and localhost: a wildcard listen is
 # reached through loopback
