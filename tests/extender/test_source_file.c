@@ -575,17 +575,23 @@ static void test_source_file_bad_item_in_second_file_names_it(void **state)
 	assert_string_equal(err.msg, "invalid quantity \"lots\": no digits");
 }
 
-static void test_source_file_single_object_not_json(void **state)
+/* One file holding text fails to load as HR_EINVAL with msg, naming the file. */
+static void expect_file_error(const char *name, const char *text, const char *msg)
 {
-	(void)state;
-	const char *path = write_text(0, "garbage.json", "kind: Node\n");
+	const char *path = write_text(0, name, text);
 	const char *paths[] = {path};
 	struct hr_err err = load_fail(paths, 1, HR_EINVAL);
 	assert_string_equal(err.where, path);
+	assert_string_equal(err.msg, msg);
+}
+
+static void test_source_file_single_object_not_json(void **state)
+{
+	(void)state;
 	/* YAML (or a kubectl table) is named as such, with the command to run */
-	assert_string_equal(err.msg, "is not JSON (it starts with 'k'): a snapshot is what kubectl "
-	                             "get nodes,pods,namespaces,limitranges,runtimeclasses -A -o "
-	                             "json prints");
+	expect_file_error("garbage.json", "kind: Node\n",
+	                  "is not JSON (it starts with 'k'): a snapshot is what kubectl get "
+	                  "nodes,pods,namespaces,limitranges,runtimeclasses -A -o json prints");
 }
 
 static void test_source_file_byte_order_mark_is_skipped(void **state)
@@ -605,22 +611,15 @@ static void test_source_file_byte_order_mark_is_skipped(void **state)
 static void test_source_file_single_object_error_names_the_file(void **state)
 {
 	(void)state;
-	const char *path = write_text(0, "empty-object.json", "{}");
-	const char *paths[] = {path};
-	struct hr_err err = load_fail(paths, 1, HR_EINVAL);
-	assert_string_equal(err.where, path);
-	assert_string_equal(err.msg, "object has no \"kind\"");
+	expect_file_error("empty-object.json", "{}", "object has no \"kind\"");
 }
 
 static void test_source_file_array_is_named(void **state)
 {
 	(void)state;
-	const char *path = write_text(0, "items.json", "[" NODE("node-a") "]");
-	const char *paths[] = {path};
-	struct hr_err err = load_fail(paths, 1, HR_EINVAL);
-	assert_string_equal(err.where, path);
-	assert_string_equal(err.msg, "is a JSON array: a snapshot is the List object kubectl get "
-	                             "nodes,pods,... -A -o json prints, not its items");
+	expect_file_error("items.json", "[" NODE("node-a") "]",
+	                  "is a JSON array: a snapshot is the List object kubectl get "
+	                  "nodes,pods,... -A -o json prints, not its items");
 }
 
 static void test_source_file_items_not_array(void **state)
