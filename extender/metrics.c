@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "selector.h"
+
 static const char *const route_names[XT_METRICS_ROUTES] = {
     "/filter",    "/capacity",    "/statistics/user/add_pod",
     "/admission", "/healthz",     "/livez",
@@ -140,15 +142,11 @@ static void counter(struct hr_buf *b, const char *name, const char *help, atomic
  * 2^53, where a double is no longer exact) is left out. */
 static bool resource_version_number(struct hr_str rv, double *out)
 {
-	if (rv.n == 0 || rv.n > 15)
+	int64_t n;
+	/* digits only: hr_parse_int64 would also take a sign */
+	if (rv.n == 0 || rv.n > 15 || rv.p[0] < '0' || rv.p[0] > '9' || !hr_parse_int64(rv, &n))
 		return false;
-	double v = 0;
-	for (size_t i = 0; i < rv.n; i++) {
-		if (rv.p[i] < '0' || rv.p[i] > '9')
-			return false;
-		v = v * 10 + (rv.p[i] - '0');
-	}
-	*out = v;
+	*out = (double)n;
 	return true;
 }
 
